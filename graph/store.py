@@ -1,0 +1,424 @@
+"""One store interface over the backends: embedded Oxigraph on disk, in memory, or a remote
+SPARQL 1.1 store (``graph.remote``).
+
+Terms are pyoxigraph terms throughout (``NamedNode``, ``Literal``, ``BlankNode``, ``Quad``): they are
+fast, immutable and the same in every backend. Our own queries take their parameters as bound
+values (``bindings``), never as text pasted into the query.
+
+The *public* dataset is what readers see: its default graph is the union of the public named
+graphs, and the ``private`` and ``system`` graphs are not in it at all.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO
+from typing import Literal as TypingLiteral
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Triple,
+    Variable,
+)
+from pyoxigraph import Store as OxStore
+
+from . import resources
+from .namespaces import KP, sparql_prefixes
+from .settings import Settings
+
+Term = NamedNode | BlankNode | Literal
+Row = dict[str, Term]
+Dataset = TypingLiteral["public", "all"]
+
+NON_PUBLIC_GRAPHS = ("private", "system")
+
+FORMATS: dict[str, RdfFormat] = {
+    "ttl": RdfFormat.TURTLE,
+    "turtle": RdfFormat.TURTLE,
+    "nt": RdfFormat.N_TRIPLES,
+    "ntriples": RdfFormat.N_TRIPLES,
+    "nq": RdfFormat.N_QUADS,
+    "nquads": RdfFormat.N_QUADS,
+    "trig": RdfFormat.TRIG,
+    "jsonld": RdfFormat.JSON_LD,
+    "json-ld": RdfFormat.JSON_LD,
+    "rdf": RdfFormat.RDF_XML,
+    "rdfxml": RdfFormat.RDF_XML,
+    "xml": RdfFormat.RDF_XML,
+    "owl": RdfFormat.RDF_XML,
+    "n3": RdfFormat.N3,
+}
+
+
+def rdf_format(name_or_path: str | Path) -> RdfFormat:
+    """The RDF format for a short name ("ttl") or a file name ("x.nq")."""
+    key = str(name_or_path).lower()
+    if key in FORMATS:
+        return FORMATS[key]
+    suffix = Path(key).suffix.lstrip(".")
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    raise ValueError(f"unknown RDF format: {name_or_path!r} (known: {', '.join(sorted(FORMATS))})")
+
+
+class StoreError(Exception):
+    """The store could not do what was asked (bad query, unreachable store, ...)."""
+
+
+class StoreUnavailable(StoreError):
+    """A remote store did not answer (down): the service maps this to 503."""
+
+
+class StoreTimeout(StoreError):
+    """A remote store answered too slowly: the service maps this to 504."""
+
+
+class Store(ABC):
+    """What every backend offers. Subclasses implement the abstract methods."""
+
+    backend: str = "abstract"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._write_lock = threading.RLock()
+        self._public_cache: tuple[int, list[NamedNode]] | None = None
+        self._count_cache: dict[tuple[int, str | None], int] = {}
+        self._listeners: list[Callable[[Iterable[Quad], Iterable[Quad]], None]] = []
+
+    # --- graphs -----------------------------------------------------------------------------
+    def graph(self, name: str) -> NamedNode:
+        return NamedNode(self.settings.graph_iri(name))
+
+    def graph_name(self, graph: NamedNode) -> str:
+        prefix = self.settings.graph_iri("")
+        return graph.value[len(prefix) :] if graph.value.startswith(prefix) else graph.value
+
+    def public_graphs(self) -> list[NamedNode]:
+        generation = self.generation
+        if self._public_cache is None or self._public_cache[0] != generation:
+            hidden = {self.graph(n) for n in NON_PUBLIC_GRAPHS}
+            graphs = sorted((g for g in self.named_graphs() if g not in hidden), key=str)
+            self._public_cache = (generation, graphs)
+        return list(self._public_cache[1])
+
+    def is_public_graph(self, graph: NamedNode) -> bool:
+        return graph.value not in {self.settings.graph_iri(n) for n in NON_PUBLIC_GRAPHS}
+
+    # --- reading ----------------------------------------------------------------------------
+    @property
+    @abstractmethod
+    def generation(self) -> int:
+        """Changes whenever the data changes, so caches and projections know to refresh."""
+
+    @abstractmethod
+    def named_graphs(self) -> list[NamedNode]: ...
+
+    @abstractmethod
+    def quads(
+        self,
+        subject: Term | None = None,
+        predicate: NamedNode | None = None,
+        obj: Term | None = None,
+        graph: NamedNode | None = None,
+    ) -> Iterator[Quad]: ...
+
+    @abstractmethod
+    def _query(
+        self,
+        sparql: str,
+        bindings: dict[str, Term] | None,
+        default_graphs: list[NamedNode] | None,
+        named_graphs: list[NamedNode] | None,
+    ) -> QuerySolutions | QueryBoolean | QueryTriples | list | bool:
+        """Run a query; ``None`` graph lists mean "the whole store" (all named graphs)."""
+
+    def _dataset(self, dataset: Dataset) -> tuple[list[NamedNode] | None, list[NamedNode] | None]:
+        if dataset == "all":
+            return list(self.named_graphs()), None
+        graphs = self.public_graphs()
+        return graphs, graphs
+
+    def select(
+        self,
+        sparql: str,
+        bindings: dict[str, Term] | None = None,
+        *,
+        dataset: Dataset = "public",
+        prefixes: bool = True,
+    ) -> list[Row]:
+        """Rows of a SELECT as dicts of variable name to term (unbound variables left out)."""
+        default, named = self._dataset(dataset)
+        text = sparql_prefixes() + sparql if prefixes else sparql
+        result = self._query(text, bindings, default, named)
+        if isinstance(result, list):
+            return result
+        names = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            row = {}
+            for name in names:
+                value = solution[name]
+                if value is not None:
+                    row[name] = value
+            rows.append(row)
+        return rows
+
+    def ask(self, sparql: str, bindings: dict[str, Term] | None = None, *, dataset: Dataset = "public") -> bool:
+        default, named = self._dataset(dataset)
+        return bool(self._query(sparql_prefixes() + sparql, bindings, default, named))
+
+    def construct(
+        self, sparql: str, bindings: dict[str, Term] | None = None, *, dataset: Dataset = "public"
+    ) -> list[Triple]:
+        default, named = self._dataset(dataset)
+        return list(self._query(sparql_prefixes() + sparql, bindings, default, named))
+
+    def count(self, graph: NamedNode | None = None) -> int:
+        """Triples in one graph, or in the whole public dataset (quads in public graphs)."""
+        key = (self.generation, graph.value if graph else None)
+        if key not in self._count_cache:
+            if graph is not None:
+                rows = self.select(
+                    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                    {"g": graph},
+                    dataset="all",
+                    prefixes=False,
+                )
+            else:
+                rows = self.select(
+                    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", prefixes=False
+                )
+            self._count_cache = {k: v for k, v in self._count_cache.items() if k[0] == key[0]}
+            self._count_cache[key] = int(rows[0]["n"].value) if rows else 0
+        return self._count_cache[key]
+
+    def is_empty(self) -> bool:
+        return not self.named_graphs() and next(iter(self.quads()), None) is None
+
+    # --- writing ----------------------------------------------------------------------------
+    def on_change(self, listener: Callable[[Iterable[Quad], Iterable[Quad]], None]) -> None:
+        """Call ``listener(removed, added)`` after each committed change (used by projections)."""
+        self._listeners.append(listener)
+
+    def _notify(self, removed: list[Quad], added: list[Quad]) -> None:
+        for listener in list(self._listeners):
+            listener(removed, added)
+
+    @abstractmethod
+    def _apply(self, removed: list[Quad], added: list[Quad]) -> None:
+        """Remove then add, atomically (all or nothing, also across a crash)."""
+
+    def apply_delta(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        removed, added = list(removed), list(added)
+        with self._write_lock:
+            self._apply(removed, added)
+        self._notify(removed, added)
+
+    @abstractmethod
+    def update(self, sparql_update: str) -> None:
+        """Run a SPARQL Update atomically. Listeners are told the graph changed (no delta)."""
+
+    @abstractmethod
+    def load(
+        self,
+        source: str | Path | bytes | IO[bytes],
+        fmt: RdfFormat,
+        graph: NamedNode,
+        *,
+        base_iri: str | None = None,
+        bulk: bool = False,
+    ) -> int:
+        """Add a document's triples (or quads) to ``graph``; returns how many were added."""
+
+    @abstractmethod
+    def drop_graph(self, graph: NamedNode) -> None: ...
+
+    @abstractmethod
+    def dump(self, output: IO[bytes], fmt: RdfFormat, graph: NamedNode | None = None) -> None: ...
+
+    def close(self) -> None:  # noqa: B027 - optional for backends
+        """Release files and connections."""
+
+
+class OxigraphStore(Store):
+    """Embedded Oxigraph: on disk (RocksDB, the default) or in memory (``path=None``)."""
+
+    def __init__(self, settings: Settings, path: str | Path | None) -> None:
+        super().__init__(settings)
+        self.path = Path(path) if path is not None else None
+        if self.path is not None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._ox = OxStore(str(self.path))
+            self.backend = "oxigraph"
+        else:
+            self._ox = OxStore()
+            self.backend = "memory"
+        self._generation = 0
+
+    @property
+    def ox(self) -> OxStore:
+        """The pyoxigraph store itself, for bulk work and the query workers."""
+        return self._ox
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def _bump(self) -> None:
+        self._generation += 1
+
+    def named_graphs(self) -> list[NamedNode]:
+        return [g for g in self._ox.named_graphs() if isinstance(g, NamedNode)]
+
+    def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[Quad]:
+        return self._ox.quads_for_pattern(subject, predicate, obj, graph)
+
+    def _query(self, sparql, bindings, default_graphs, named_graphs):
+        kwargs: dict = {}
+        if default_graphs is not None:
+            kwargs["default_graph"] = default_graphs or [DefaultGraph()]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = named_graphs
+        if bindings:
+            kwargs["substitutions"] = {Variable(k): v for k, v in bindings.items()}
+        try:
+            return self._ox.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise StoreError(f"invalid SPARQL: {exc}") from exc
+
+    def _apply(self, removed: list[Quad], added: list[Quad]) -> None:
+        if not removed and not added:
+            return
+        if not removed:
+            self._ox.extend(added)  # one transaction
+        else:
+            self._ox.update(_delta_update(removed, added))  # one transaction
+        self._bump()
+
+    def update(self, sparql_update: str) -> None:
+        with self._write_lock:
+            try:
+                self._ox.update(sparql_update)
+            except SyntaxError as exc:
+                raise StoreError(f"invalid SPARQL Update: {exc}") from exc
+            self._bump()
+        self._notify([], [])
+
+    def load(self, source, fmt, graph, *, base_iri=None, bulk=False) -> int:
+        before = self.count(graph)
+        kwargs = {"format": fmt, "base_iri": base_iri}
+        if fmt not in (RdfFormat.N_QUADS, RdfFormat.TRIG):
+            kwargs["to_graph"] = graph
+        if isinstance(source, Path):
+            kwargs["path"] = str(source)
+        elif isinstance(source, str):
+            kwargs["path"] = source
+        elif isinstance(source, bytes):
+            kwargs["input"] = io.BytesIO(source)
+        else:
+            kwargs["input"] = source
+        with self._write_lock:
+            try:
+                if bulk:
+                    self._ox.bulk_load(**kwargs)
+                else:
+                    self._ox.load(**kwargs)
+            except SyntaxError as exc:
+                raise StoreError(f"invalid RDF: {exc}") from exc
+            self._bump()
+        self._notify([], [])
+        return self.count(graph) - before
+
+    def drop_graph(self, graph: NamedNode) -> None:
+        with self._write_lock:
+            if graph in set(self._ox.named_graphs()):
+                self._ox.remove_graph(graph)
+            self._bump()
+        self._notify([], [])
+
+    def dump(self, output, fmt, graph=None) -> None:
+        if graph is not None:
+            self._ox.dump(output, format=fmt, from_graph=graph)
+        else:
+            self._ox.dump(output, format=fmt)
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._ox.flush()
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._ox.flush()
+        del self._ox
+
+
+def _quad_text(q: Quad) -> str:
+    triple = f"{q.subject} {q.predicate} {q.object} ."
+    if isinstance(q.graph_name, DefaultGraph):
+        return triple
+    return f"GRAPH {q.graph_name} {{ {triple} }}"
+
+
+def _delta_update(removed: list[Quad], added: list[Quad]) -> str:
+    """One SPARQL Update request (one transaction) that removes then adds.
+
+    The quads are already parsed terms; their N-Triples form is the canonical, escaped
+    serialisation, so no user text reaches the update unescaped.
+    """
+    parts = []
+    if removed:
+        parts.append("DELETE DATA { " + " ".join(_quad_text(q) for q in removed) + " }")
+    if added:
+        parts.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
+    return " ;\n".join(parts)
+
+
+# --- opening and seeding ------------------------------------------------------------------------
+SEEDED = NamedNode(KP + "seededWith")
+
+
+def open_store(settings: Settings, *, seed: bool = True) -> Store:
+    """Open the store the settings name; an empty store gets the ontology and seed data."""
+    if settings.is_remote:
+        from .remote import RemoteStore
+
+        store: Store = RemoteStore(settings)
+    elif settings.is_memory:
+        store = OxigraphStore(settings, None)
+    else:
+        store = OxigraphStore(settings, settings.store)
+    if seed and store.is_empty():
+        load_seed(store)
+    return store
+
+
+def seed_files() -> list[tuple[str, Path]]:
+    """(graph name, file) for the ontology and every seed file, in load order."""
+    files = [("ontology", p) for p in resources.turtle_files(resources.ontology_dir())]
+    files += [(p.stem, p) for p in resources.turtle_files(resources.data_dir())]
+    return files
+
+
+def load_seed(store: Store) -> int:
+    """Load the ontology and the seed dataset into their named graphs."""
+    base = store.settings.base + "/"
+    total = 0
+    for name, path in seed_files():
+        total += store.load(path, rdf_format(path), store.graph(name), base_iri=base)
+    stamp = Quad(store.graph("system"), SEEDED, Literal(str(len(seed_files()))), store.graph("system"))
+    store.apply_delta([], [stamp])
+    return total

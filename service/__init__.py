@@ -1,0 +1,1 @@
+"""The HTTP layer (FastAPI) and the command line over the ``graph`` library."""

@@ -1,0 +1,121 @@
+"""Shared fixtures: real stores, the real app, a real uvicorn server.
+
+Suites that must run on every backend use the ``store`` / ``fresh_store`` / ``client`` /
+``live_server`` fixtures, which are parametrised over ``BACKENDS``: ``memory`` (embedded Oxigraph
+in memory) and ``remote`` (a real Oxigraph server process, started by ``oxigraph_server``).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from graph.settings import Settings
+from graph.store import Store, open_store
+from service.app import create_app
+
+BASE = "https://w3id.org/knooppunt"
+BACKENDS = [b for b in os.environ.get("KNOOPPUNT_TEST_BACKENDS", "memory,remote").split(",") if b]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real uvicorn server in a thread, on a free loopback port."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.time() + 20
+        while not self.server.started:
+            if time.time() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def start_live_server() -> Iterator[Callable]:
+    servers: list[LiveServer] = []
+
+    def start(app) -> LiveServer:
+        server = LiveServer(app).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def memory_settings(**overrides) -> Settings:
+    return Settings(store="memory", base_iri=BASE, token_file="", **overrides)
+
+
+@pytest.fixture(scope="session")
+def store_factory(request) -> Callable[..., Store]:
+    """``store_factory(backend, **settings)`` makes a new seeded store of that backend."""
+
+    def make(backend: str = "memory", **overrides) -> Store:
+        if backend == "memory":
+            return open_store(memory_settings(**overrides))
+        if backend == "remote":
+            server = request.getfixturevalue("oxigraph_server")
+            return open_store(server.settings(**overrides))
+        raise ValueError(backend)
+
+    return make
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def store(store_factory, backend) -> Store:
+    """A seeded store shared by read-only tests of a session (do not write to it)."""
+    return store_factory(backend)
+
+
+@pytest.fixture
+def fresh_store(store_factory, backend) -> Store:
+    """A new seeded store for a test that writes."""
+    return store_factory(backend)
+
+
+@pytest.fixture(scope="session")
+def app(store):
+    return create_app(store=store)
+
+
+@pytest.fixture(scope="session")
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def live_server(app, start_live_server) -> LiveServer:
+    return start_live_server(app)
