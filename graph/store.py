@@ -43,6 +43,8 @@ Row = dict[str, Term]
 Dataset = TypingLiteral["public", "all"]
 
 NON_PUBLIC_GRAPHS = ("private", "system")
+LINE_FORMATS = (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS)
+BULK_CHUNK_BYTES = 16 * 1024 * 1024  # about 100k N-Triples lines
 
 FORMATS: dict[str, RdfFormat] = {
     "ttl": RdfFormat.TURTLE,
@@ -190,8 +192,8 @@ class Store(ABC):
         key = (self.generation, graph.value if graph else None)
         if key not in self._count_cache:
             if graph is not None:
-                rows = self.select(
-                    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                rows = self.select(  # ?g is projected: pyoxigraph only substitutes projected variables
+                    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                     {"g": graph},
                     dataset="all",
                     prefixes=False,
@@ -333,7 +335,9 @@ class OxigraphStore(Store):
             kwargs["input"] = source
         with self._write_lock:
             try:
-                if bulk:
+                if bulk and fmt in LINE_FORMATS:
+                    self._bulk_load_chunks(kwargs)
+                elif bulk:
                     self._ox.bulk_load(**kwargs)
                 else:
                     self._ox.load(**kwargs)
@@ -342,6 +346,26 @@ class OxigraphStore(Store):
             self._bump()
         self._notify([], [])
         return self.count(graph) - before
+
+    def _bulk_load_chunks(self, kwargs: dict) -> None:
+        """Bulk-load a line-based document in slices of ``BULK_CHUNK_LINES`` lines.
+
+        One ``bulk_load`` of a whole 1M-triple file builds and sorts one huge batch (about
+        100k triples/s, 0.9 GB); slices of 100k lines load at about 158k/s in 0.2 GB
+        (bench/load_bench.py). N-Triples and N-Quads hold one statement per line, so slicing at
+        line ends is exact.
+        """
+        path = kwargs.pop("path", None)
+        source = open(path, "rb") if path is not None else kwargs.pop("input")  # noqa: SIM115
+        try:
+            while True:
+                chunk = source.readlines(BULK_CHUNK_BYTES)
+                if not chunk:
+                    break
+                self._ox.bulk_load(b"".join(chunk), **kwargs)
+        finally:
+            if path is not None:
+                source.close()
 
     def drop_graph(self, graph: NamedNode) -> None:
         with self._write_lock:

@@ -11,7 +11,7 @@ from graph import __version__
 from graph.settings import Settings, from_env
 from graph.store import Store, open_store
 
-from . import problems
+from . import problems, store_errors
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.store = store if store is not None else open_store(settings)
     app.state.started = time.time()
     problems.install(app)
+    store_errors.install(app)
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> dict:

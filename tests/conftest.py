@@ -22,6 +22,7 @@ from graph.store import Store, open_store
 from service.app import create_app
 
 BASE = "https://w3id.org/knooppunt"
+pytest_plugins = ["oxigraph_fixture"]
 BACKENDS = [b for b in os.environ.get("KNOOPPUNT_TEST_BACKENDS", "memory,remote").split(",") if b]
 
 

@@ -1,0 +1,321 @@
+"""Validated, atomic writes: parse, compute the delta, validate it in context, commit with provenance.
+
+Every write path of the service and the CLI ends in ``commit``:
+
+1. the caller turns its input into a ``Delta`` (``delta.replace_graph`` for an import or a Graph
+   Store PUT, ``delta.add_to_graph`` for a POST, ``update_delta`` for SPARQL Update);
+2. ``route_private`` moves contact details into the ``private`` graph;
+3. the permissions are checked (protected graphs, admin-only graphs, emptying a graph = a drop);
+4. ``incremental.validate_delta`` validates only what the change touches; any Violation refuses the
+   write whole (``Refused`` carries the report); Warnings are returned;
+5. the data and its provenance record go into the store in one ``apply_delta`` call, one
+   transaction: after a crash the store holds the state before or after, never between.
+
+The store's write lock is held from step 3 to 5 so no other write slips in between the validation
+and the commit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
+
+from . import incremental, provenance
+from .delta import PRIVATE, PROTECTED, Delta, in_graph, replace_graph, route_private, skolemise
+from .validation import ValidationReport, ValidationResult
+
+ADMIN_GRAPHS = ("ontology",)
+"""Graphs an editor may not change (the vocabulary and concept schemes)."""
+
+MEDIA_TYPES: dict[str, RdfFormat] = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/x-turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/n-quads": RdfFormat.N_QUADS,
+    "application/trig": RdfFormat.TRIG,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+    "application/xml": RdfFormat.RDF_XML,
+}
+CSV_TYPES = ("text/csv",)
+XLSX_TYPES = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
+
+
+# --- errors ---------------------------------------------------------------------------------------
+class WriteError(Exception):
+    """A write that cannot be done; ``status`` is the HTTP status the service answers with."""
+
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, status: int | None = None, **extra) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+        if status is not None:
+            self.status = status
+
+
+class ParseError(WriteError):
+    title = "Malformed RDF"
+
+    def __init__(self, detail: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(detail, line=line, column=column)
+        self.line, self.column = line, column
+
+
+class UnsupportedFormat(WriteError):
+    status = 415
+    title = "Unsupported media type"
+
+
+class Forbidden(WriteError):
+    status = 403
+    title = "Forbidden"
+
+
+class Refused(WriteError):
+    """The change breaks a shape: nothing was written."""
+
+    status = 422
+    title = "Change refused by validation"
+
+    def __init__(self, report: ValidationReport) -> None:
+        n = len(report.violations)
+        super().__init__(
+            f"{n} violation(s) of the shapes; nothing was written. Fix them and send the change again."
+        )
+        self.report = report
+
+
+# --- results --------------------------------------------------------------------------------------
+@dataclass
+class WriteResult:
+    id: str | None
+    graph: str | None
+    added: int
+    removed: int
+    warnings: list[ValidationResult] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "graph": self.graph,
+            "added": self.added,
+            "removed": self.removed,
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+# --- parsing --------------------------------------------------------------------------------------
+def rdf_format_for(media_type: str) -> RdfFormat:
+    kind = media_type.split(";")[0].strip().lower()
+    if kind in MEDIA_TYPES:
+        return MEDIA_TYPES[kind]
+    raise UnsupportedFormat(
+        f"cannot read {kind or 'a body without Content-Type'}; send one of "
+        + ", ".join(sorted(set(MEDIA_TYPES) | set(CSV_TYPES) | set(XLSX_TYPES)))
+    )
+
+
+def parse_rdf(data: bytes | io.IOBase, fmt: RdfFormat, base: str, graph: NamedNode | DefaultGraph) -> list[Quad]:
+    """Parse a document into ``graph`` with skolemised blank nodes; errors carry line and column.
+
+    Relative IRIs resolve against ``{base}/`` (the vocabulary contract). In N-Quads and TriG only
+    the default graph and ``graph`` itself may appear: an import writes one graph (use
+    ``knooppunt restore`` for whole datasets).
+    """
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        quads = list(parse(source, fmt, base_iri=base.rstrip("/") + "/"))
+    except SyntaxError as exc:
+        line = exc.lineno if isinstance(exc.lineno, int) else None
+        column = exc.offset if isinstance(exc.offset, int) else None
+        raise ParseError(f"{fmt.name}: {exc.msg or exc}", line, column) from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"{fmt.name}: {exc}") from exc
+    others = {q.graph_name for q in quads} - {DefaultGraph(), graph}
+    if others:
+        names = ", ".join(sorted(str(g) for g in others)[:3])
+        raise ParseError(f"the document names other graphs ({names}); an import writes one graph")
+    return in_graph(skolemise(quads, base), graph)
+
+
+# --- permissions ----------------------------------------------------------------------------------
+def check_permissions(store, delta: Delta, scope: str) -> None:
+    """Raise ``Forbidden`` if an ``editor`` (or anyone, for protected graphs) may not do this."""
+    protected = {store.graph(n) for n in PROTECTED}
+    admin_only = {store.graph(n) for n in ADMIN_GRAPHS}
+    for graph in delta.graphs():
+        if graph in protected:
+            raise Forbidden(f"the graph <{graph.value}> is kept by the service and cannot be written")
+        if graph in admin_only and scope != "admin":
+            raise Forbidden(f"changing <{graph.value}> needs an admin token")
+    if scope == "admin":
+        return
+    removed_per_graph: dict = {}
+    for q in delta.removed:
+        removed_per_graph[q.graph_name] = removed_per_graph.get(q.graph_name, 0) + 1
+    added_graphs = {q.graph_name for q in delta.added}
+    for graph, n in removed_per_graph.items():
+        if graph not in added_graphs and n >= _size(store, graph):
+            raise Forbidden(f"this would empty <{getattr(graph, 'value', 'default')}>: dropping a graph needs an admin token")
+
+
+def _size(store, graph) -> int:
+    if isinstance(graph, NamedNode):
+        return store.count(graph)
+    return sum(1 for _ in store.quads(graph=graph))
+
+
+# --- commit ---------------------------------------------------------------------------------------
+def commit(
+    store,
+    delta: Delta | Callable[[], Delta],
+    *,
+    agent: str,
+    scope: str,
+    operation: str,
+    graph: NamedNode | None = None,
+    source: str | None = None,
+    replace_private_for: set | None = None,
+) -> WriteResult:
+    """Validate ``delta`` in context and apply it with its provenance record, or raise.
+
+    ``delta`` may be a function: it is then computed under the write lock, so a delta read from
+    the store (a graph replacement) cannot be overtaken by a concurrent write.
+    ``replace_private_for``: subjects whose contact details this write replaces (see
+    ``delta.route_private``); the subjects of removed quads are added to it.
+    """
+    with store._write_lock:  # delta, validation and commit see the same state
+        delta = delta() if callable(delta) else delta
+        if replace_private_for is not None:
+            replace_private_for = replace_private_for | {q.subject for q in delta.removed}
+        delta = route_private(store, delta, replace_for=replace_private_for)
+        check_permissions(store, delta, scope)
+        report = incremental.validate_delta(store, delta)
+        if not report.conforms:
+            raise Refused(report)
+        record_id = provenance.new_id()
+        record = provenance.record_quads(
+            store,
+            record_id=record_id,
+            agent=agent,
+            operation=operation,
+            graph=graph,
+            source=source,
+            added=len(delta.added),
+            removed=len(delta.removed),
+        )
+        store.apply_delta(delta.removed, delta.added + record)
+    return WriteResult(
+        record_id,
+        graph.value if graph is not None else None,
+        len(delta.added),
+        len(delta.removed),
+        report.warnings,
+    )
+
+
+def import_quads(
+    store, quads: list[Quad], graph: NamedNode, *, agent: str, scope: str, source: str | None, operation: str = "import"
+) -> WriteResult:
+    """Make ``graph`` hold exactly ``quads`` (an import replaces what an earlier import of it wrote)."""
+    return commit(
+        store, lambda: replace_graph(store, graph, quads), agent=agent, scope=scope,
+        operation=operation, graph=graph, source=source, replace_private_for={q.subject for q in quads},
+    )
+
+
+def import_document(
+    store,
+    data: bytes,
+    media_type: str,
+    graph: NamedNode,
+    *,
+    agent: str,
+    scope: str,
+    source: str | None = None,
+) -> WriteResult:
+    """Import RDF, CSV or an OWR 2.0 workbook into ``graph`` (validated, atomic, recorded)."""
+    kind = media_type.split(";")[0].strip().lower()
+    base = store.settings.base
+    if kind in CSV_TYPES:
+        from . import tabular
+
+        triples = tabular.read_csv(data, base, source=source)
+        quads = in_graph(triples, graph)
+    elif kind in XLSX_TYPES:
+        from . import owr_sheet
+
+        triples = owr_sheet.read_workbook(data, store, source=source)
+        quads = in_graph(triples, graph)
+    else:
+        quads = parse_rdf(data, rdf_format_for(kind), base, graph)
+    return import_quads(store, quads, graph, agent=agent, scope=scope, source=source)
+
+
+def media_type_for_path(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix == "csv":
+        return CSV_TYPES[0]
+    if suffix == "xlsx":
+        return XLSX_TYPES[0]
+    from .store import rdf_format
+
+    return rdf_format(path).media_type
+
+
+def undo(store, record_id: str, *, agent: str) -> WriteResult:
+    """Drop the graph an earlier write produced (admin), validated like any other write."""
+    record = provenance.find(store, record_id)
+    if record is None or record.graph is None:
+        raise WriteError(f"no import with id {record_id!r}", status=404)
+    graph = NamedNode(record.graph)
+
+    def delta() -> Delta:
+        change = Delta(removed=list(store.quads(graph=graph)))
+        if graph != store.graph(PRIVATE):  # contact details of people only this graph named
+            for s in {q.subject for q in change.removed}:
+                if not _mentioned_elsewhere(store, s, graph):
+                    change.removed.extend(store.quads(s, None, None, store.graph(PRIVATE)))
+        return change
+
+    return commit(store, delta, agent=agent, scope="admin", operation="undo", graph=graph, source=record_id)
+
+
+def _mentioned_elsewhere(store, subject, graph: NamedNode) -> bool:
+    hidden = {graph, *(store.graph(n) for n in (PRIVATE, *PROTECTED))}
+    return any(q.graph_name not in hidden for q in store.quads(subject, None, None, None))
+
+
+# --- CLI: knooppunt load x.csv / x.xlsx -------------------------------------------------------------
+def cli_load_tabular(store, path: Path, args: argparse.Namespace) -> int:
+    """``knooppunt load`` for CSV and XLSX: the same validated write as ``POST /api/import``."""
+    graph = store.graph(args.graph or path.stem)
+    try:
+        result = import_document(
+            store, path.read_bytes(), media_type_for_path(path), graph,
+            agent="cli", scope="admin", source=path.name,
+        )
+    except Refused as exc:
+        print(f"error: {path}: {exc.detail}", file=sys.stderr)
+        for r in exc.report.results:
+            print("  " + r.line(), file=sys.stderr)
+        return 1
+    except WriteError as exc:
+        print(f"error: {path}: {exc.detail}", file=sys.stderr)
+        return 1
+    for w in result.warnings:
+        print("  " + w.line(), file=sys.stderr)
+    print(f"{path}: +{result.added} -{result.removed} triples into <{graph.value}>", file=sys.stderr)
+    store.close()
+    return 0

@@ -1,0 +1,150 @@
+"""The library behind ``/api``, usable without HTTP::
+
+    kb = Knowledge(open_store(from_env()))
+    kb.search("proactieve")
+    kb.related(kb.resolve("dedicated", ("project",), param="id"))
+    kb.connect(Initiative(title="ACP in het mbo", levels=[...]))
+
+One ``Knowledge`` per store and process: it owns the projection and the search index (each built
+once, then kept in step with writes) and the per-generation caches of the answers built on them.
+Parameters arrive as IRIs or slugs and are resolved here: ``InvalidParameter`` (the service's 422)
+names the parameter and why, ``NotFound`` (404) says what was not found.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pyoxigraph import NamedNode
+
+from . import connections, coverage, paths, views
+from .describe import Describer
+from .network import Projection
+from .people import People
+from .related import Related, weights_from_env
+from .search import SearchIndex
+from .store import Store
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
+_KIND_SLUG = re.compile(r"^([a-z]+)/([A-Za-z0-9][A-Za-z0-9._~-]{0,199})$")
+_BAD_IRI_CHARS = re.compile(r'[\s<>"{}|\\^`]')
+
+
+class InvalidParameter(ValueError):
+    """A parameter that cannot be used as given (-> 422)."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+class NotFound(LookupError):
+    """An id that names nothing in the public graph (-> 404)."""
+
+
+def check_iri(value: str, parameter: str) -> str:
+    """``value`` if it is an absolute http(s) IRI that could be a term, else InvalidParameter."""
+    if len(value) > 2000:
+        raise InvalidParameter(parameter, "IRI longer than 2000 characters")
+    if not value.startswith(("http://", "https://")) or _BAD_IRI_CHARS.search(value):
+        raise InvalidParameter(parameter, f"not a valid http(s) IRI: {value[:200]!r}")
+    try:
+        NamedNode(value)
+    except ValueError as exc:
+        raise InvalidParameter(parameter, f"not a valid IRI: {exc}") from None
+    return value
+
+
+class Knowledge:
+    """Projection, search index and the answers built on them, for one store."""
+
+    def __init__(self, store: Store, *, weights: dict[str, float] | None = None) -> None:
+        self.store = store
+        self.base = store.settings.base
+        self.net = Projection(store)
+        self.index = SearchIndex(store)
+        self.related_projects = Related(self.net, weights or weights_from_env())
+        self.people_finder = People(self.net)
+        self.gap_finder = coverage.Gaps(self.net)
+        self.describer = Describer(store)
+
+    def warm(self) -> None:
+        """Build the projection and the index now (otherwise the first request does)."""
+        self.net.ensure()
+        self.index.ensure()
+
+    # --- ids ---------------------------------------------------------------------------------------
+    def resolve(self, value: str, kinds: tuple[str, ...], *, param: str, classes: set[str] | None = None) -> str:
+        """The IRI of an entity given as IRI, ``kind/slug`` or slug (tried under ``kinds``)."""
+        value = (value or "").strip()
+        if not value:
+            raise InvalidParameter(param, "must not be empty")
+        if "://" in value:
+            candidates = [check_iri(value, param)]
+        elif (m := _KIND_SLUG.match(value)) is not None:
+            candidates = [f"{self.base}/id/{m.group(1)}/{m.group(2)}"]
+        elif _SLUG.match(value):
+            candidates = [f"{self.base}/id/{kind}/{value}" for kind in kinds]
+        else:
+            raise InvalidParameter(param, f"not an IRI, kind/slug or slug: {value[:200]!r}")
+        with self.net.reading():
+            for iri in candidates:
+                if self.net.has(iri) and self.net.attrs(iri).get("own") and (not classes or self.net.is_any(iri, classes)):
+                    return iri
+        what = " or ".join(kinds) if kinds else "resource"
+        raise NotFound(f"{param}: no {what} {value!r} in the knowledge graph")
+
+    def resolve_many(self, values: list[str], kinds: tuple[str, ...], *, param: str, classes: set[str] | None = None) -> list[str]:
+        return list(dict.fromkeys(self.resolve(v, kinds, param=f"{param}[{i}]", classes=classes) for i, v in enumerate(values)))
+
+    def resolve_type(self, value: str, param: str = "type") -> str:
+        with self.index.reading():
+            found = self.index.resolve_type(value)
+            if found is None:
+                known = ", ".join(sorted(self.index.known_types()))
+                raise InvalidParameter(param, f"unknown type {value[:100]!r}; known: {known}")
+        return found
+
+    # --- answers ------------------------------------------------------------------------------------
+    def search(self, q: str, *, type: str | None = None, limit: int = 20, lang: str = "nl") -> dict[str, Any]:
+        return self.index.search(q, type=type, limit=limit, lang=lang)
+
+    def describe(self, iri: str, lang: str = "nl") -> dict[str, Any]:
+        found = self.describer.describe(iri, lang)
+        if found is None:
+            raise NotFound(f"no resource <{iri}> in the public knowledge graph")
+        return found
+
+    def people(self, filters: dict[str, str], *, limit: int = 20, offset: int = 0, lang: str = "nl") -> dict[str, Any]:
+        return self.people_finder.find(filters, limit=limit, offset=offset, lang=lang)
+
+    def related(self, project: str, *, limit: int = 10, weights: dict[str, float] | None = None, lang: str = "nl") -> dict[str, Any]:
+        w = weights or self.related_projects.weights
+        with self.net.reading():
+            head = self.net.node_json(project, lang)
+        return {"project": head, "weights": w, "related": self.related_projects.related(project, limit, w, lang)}
+
+    def connect(self, initiative: connections.Initiative, *, limit: int = 10, lang: str = "nl") -> dict[str, Any]:
+        return connections.connections(self.net, self.index, initiative, limit=limit, lang=lang)
+
+    def paths(self, source: str, target: str, *, k: int = 3, hops: int = paths.DEFAULT_HOPS, lang: str = "nl") -> dict[str, Any]:
+        return paths.k_shortest_paths(self.net, source, target, k=k, hops=hops, lang=lang)
+
+    def coverage(self, concept: str, *, limit: int = 20, lang: str = "nl") -> dict[str, Any]:
+        return coverage.coverage(self.net, concept, limit=limit, lang=lang)
+
+    def gaps(self, *, level: str | None = None, region: str | None = None, curriculum: str | None = None, limit: int = 50, lang: str = "nl") -> dict[str, Any]:
+        return self.gap_finder.gaps(level=level, region=region, curriculum=curriculum, limit=limit, lang=lang)
+
+    def view(self, focus: str | None, *, depth: int = 1, types: set[str] | None = None, limit: int = 150, lang: str = "nl") -> dict[str, Any]:
+        return views.view(self.net, focus, depth=depth, types=types, limit=limit, lang=lang)
+
+    def stats(self) -> dict[str, Any]:
+        self.warm()
+        with self.net.reading():
+            projection = self.net.stats()
+        with self.index.reading():
+            index = self.index.stats()
+        return {"projection": projection, "search_index": index}

@@ -1,0 +1,212 @@
+"""Derived in-memory structures that stay in step with a store.
+
+The projection (``graph.network``) and the search index (``graph.search``) are built once from the
+store and then follow its writes, so no request ever scans the store. Three ways a change reaches
+them:
+
+1. ``store.on_change(removed, added)`` with the quads: the structure re-reads only the subjects the
+   delta touched (``_apply``) - cost in proportion to the change, and idempotent, so applying a
+   delta twice or after a rebuild does no harm;
+2. ``on_change([], [])`` (a SPARQL Update, a load, a dropped graph: the store does not know what
+   changed): the structure is marked dirty and rebuilt once, lazily, by the next reader;
+3. a change made by another process (a remote store, a second service on the same data): noticed
+   because ``store.generation`` differs from the generation the structure was built or updated at.
+   On a remote store reading the generation may cost a round trip, so it is checked at most every
+   ``check_interval`` seconds there (0 = every read, the default for embedded stores).
+
+Readers share a readers-writer lock: many requests read at once; a delta waits for them and they
+wait for it, so nobody iterates a dict that is being changed. A full rebuild is prepared outside the
+lock and swapped in, so readers keep answering from the old state meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from pyoxigraph import NamedNode, Quad
+
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+
+class RWLock:
+    """Many readers or one writer; writers are preferred so a delta is not starved."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._readers = 0
+        self._writer = False
+        self._waiting_writers = 0
+        self._owner: int | None = None
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._owner == me:  # the writer may read what it writes
+            yield
+            return
+        with self._cond:
+            while self._writer or self._waiting_writers:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._owner == me:
+            yield
+            return
+        with self._cond:
+            self._waiting_writers += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._waiting_writers -= 1
+            self._writer = True
+            self._owner = me
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._owner = None
+                self._cond.notify_all()
+
+
+def _rss_bytes() -> int:
+    """Resident memory of this process (Linux ``/proc``; 0 elsewhere): a cheap, rough measure
+    of what a build added (tracemalloc would be exact but doubles the build time)."""
+    try:
+        with open("/proc/self/statm") as f:
+            import os
+
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def touched_subjects(removed: Iterable[Quad], added: Iterable[Quad]) -> set[str]:
+    """IRIs of the subjects whose statements a delta changed."""
+    out: set[str] = set()
+    for q in (*removed, *added):
+        if isinstance(q.subject, NamedNode):
+            out.add(q.subject.value)
+    return out
+
+
+class LiveView:
+    """Base class: subclasses implement ``_build()`` (full) and ``_apply(removed, added)``."""
+
+    name = "view"
+
+    def __init__(self, store: Store, *, check_interval: float | None = None) -> None:
+        self.store = store
+        self.lock = RWLock()
+        self._build_lock = threading.Lock()
+        self._dirty = True
+        self._generation: int | None = None
+        self._checked_at = 0.0
+        if check_interval is None:
+            check_interval = 0.0 if store.backend in ("memory", "oxigraph") else 1.0
+        self.check_interval = check_interval
+        self.builds = 0
+        self.deltas = 0
+        self.build_seconds = 0.0
+        self.build_rss_bytes = 0
+        self.state: object = None
+        store.on_change(self._on_change)
+
+    # --- subclass hooks -----------------------------------------------------------------------
+    def _build(self) -> object:  # pragma: no cover - abstract
+        """Make a new state from the store (runs outside the lock; readers use the old one)."""
+        raise NotImplementedError
+
+    def _install(self, state: object) -> None:
+        """Swap a freshly built state in (runs under the write lock)."""
+        self.state = state
+
+    def _apply(self, removed: list[Quad], added: list[Quad]) -> bool:  # pragma: no cover
+        """Apply a delta; return False if it needs a full rebuild instead."""
+        raise NotImplementedError
+
+    def _changed(self) -> None:
+        """Called after every build or delta (subclasses drop their caches here)."""
+
+    # --- machinery ------------------------------------------------------------------------------
+    def _on_change(self, removed: Iterable[Quad], added: Iterable[Quad]) -> None:
+        removed, added = list(removed), list(added)
+        if not removed and not added:
+            self._dirty = True
+            return
+        if self._dirty:
+            return  # a rebuild is due anyway and will see this change
+        generation = self.store.generation
+        with self.lock.write():
+            try:
+                ok = self._apply(removed, added)
+            except Exception:  # a delta must never break the service: rebuild instead
+                log.exception("%s: applying a delta failed; rebuilding", self.name)
+                ok = False
+            if ok:
+                self.deltas += 1
+                self._generation = generation
+            else:
+                self._dirty = True
+            self._changed()
+
+    def _stale(self) -> bool:
+        if self._dirty or self._generation is None:
+            return True
+        now = time.monotonic()
+        if self.check_interval and now - self._checked_at < self.check_interval:
+            return False
+        self._checked_at = now
+        return self.store.generation != self._generation
+
+    def ensure(self) -> None:
+        """Bring the view up to date (a no-op unless the store changed behind its back)."""
+        if not self._stale():
+            return
+        with self._build_lock:  # one rebuild at a time; the others wait for it
+            if not self._stale():
+                return
+            generation = self.store.generation
+            self._dirty = False
+            rss_before = _rss_bytes()
+            started = time.perf_counter()
+            try:
+                state = self._build()
+                with self.lock.write():
+                    self._install(state)
+                    self._generation = generation
+                    self.builds += 1
+                    self._changed()
+            except Exception:
+                self._dirty = True
+                raise
+            self.build_seconds = time.perf_counter() - started
+            self.build_rss_bytes = max(0, _rss_bytes() - rss_before)
+            log.info("%s built in %.2f s", self.name, self.build_seconds)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """``with view.reading(): ...`` - up to date, and safe against concurrent deltas."""
+        self.ensure()
+        with self.lock.read():
+            yield
+
+    @property
+    def generation(self) -> int | None:
+        """The store generation this view reflects (part of every cache key)."""
+        return self._generation

@@ -1,0 +1,252 @@
+"""Who works on what: people filtered by competency, theme, organisation, project, region, level
+and role, each with the path that qualifies them.
+
+What qualifies a person (all given filters must hold; each adds one evidence path):
+
+- ``project`` P: a membership on P ("projectleider" of P);
+- ``organisation`` O: a membership at O, or at an organisation that is ``kp:memberOf`` O;
+- ``theme`` / ``competency`` C (with its narrower concepts): ``kp:expertise`` in it, or a
+  membership on a project that addresses it (``kp:addressesTheme`` / ``kp:addressesCompetency``);
+- ``region`` R (with the regions within it): a membership at an organisation or on a project whose
+  ``kp:region`` lies in R;
+- ``level`` L (with narrower levels): a membership on a project with ``kp:educationLevel`` in L;
+- ``role``: only memberships with that role count (alone: everyone who has that role).
+
+Bounded: each filter walks at most ``STEP_BUDGET`` statements (``truncated`` says if it stopped);
+answers are cached per store generation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from . import concepts
+from .namespaces import KP
+from .network import Projection
+from .vocab import MEMBERSHIP
+
+STEP_BUDGET = 200_000
+CACHE_SIZE = 512
+PERSON = KP + "Person"
+PROJECT = KP + "Project"
+PROGRAMME = KP + "Programme"
+ORGANISATION = KP + "Organisation"
+ADDRESSES = (KP + "addressesTheme", KP + "addressesCompetency")
+EXPERTISE = KP + "expertise"
+
+
+class _Walk:
+    def __init__(self, net: Projection, role: str | None) -> None:
+        self.net = net
+        self.role = role
+        self.steps = STEP_BUDGET
+        self.truncated = False
+
+    def entries(self, iri: str):
+        for item in self.net.entries(iri):
+            self.steps -= 1
+            if self.steps < 0:
+                self.truncated = True
+                return
+            yield item
+
+    def members(self, target: str) -> list[str]:
+        """People with a (role-matching) membership at or on ``target``."""
+        out = []
+        for other, (rid, subject, _) in self.entries(target):
+            rel = self.net.rel(rid)
+            if rel.predicate == MEMBERSHIP and subject == other and (self.role is None or rel.qualifier == self.role):
+                out.append(other)
+        return out
+
+    def subjects(self, target: str, predicates: tuple[str, ...]) -> list[str]:
+        out = []
+        for other, (rid, subject, _) in self.entries(target):
+            if subject == other and self.net.rel(rid).predicate in predicates:
+                out.append(other)
+        return out
+
+
+def _add(found: dict[str, list[str]], person: str, path: list[str]) -> None:
+    if person not in found or len(path) < len(found[person]):
+        found[person] = path
+
+
+def _by_project(w: _Walk, project: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for person in w.members(project):
+        _add(found, person, [person, project])
+    return found
+
+
+def _by_organisation(w: _Walk, org: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for person in w.members(org):
+        _add(found, person, [person, org])
+    for member_org in w.subjects(org, (KP + "memberOf", KP + "consortium")):
+        for person in w.members(member_org):
+            _add(found, person, [person, member_org, org])
+    return found
+
+
+def _by_concept(w: _Walk, concept: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for member, chain in concepts.scope_of(w.net, concept).items():
+        if w.role is None:
+            for person in w.subjects(member, (EXPERTISE,)):
+                _add(found, person, [person, *chain])
+        for thing in w.subjects(member, ADDRESSES):
+            if w.net.is_any(thing, {PROJECT, PROGRAMME}):
+                for person in w.members(thing):
+                    _add(found, person, [person, thing, *chain])
+    return found
+
+
+def _by_region(w: _Walk, region: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for member, chain in concepts.below(w.net, region, concepts.WITHIN).items():
+        for thing in w.subjects(member, (KP + "region",)):
+            for person in w.members(thing):
+                _add(found, person, [person, thing, *chain])
+    return found
+
+
+def _by_level(w: _Walk, level: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for member, chain in concepts.below(w.net, level).items():
+        for thing in w.subjects(member, (KP + "educationLevel",)):
+            if w.net.is_any(thing, {PROJECT, PROGRAMME}):
+                for person in w.members(thing):
+                    _add(found, person, [person, thing, *chain])
+    return found
+
+
+def _by_role(w: _Walk, role: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    net = w.net
+    for _rid, rel in enumerate(net.state.rels):
+        if rel.predicate == MEMBERSHIP and rel.qualifier == role:
+            break
+    else:
+        return found
+    # the role concept itself is not linked to its memberships in the projection (it is the
+    # edge's qualifier), so walk the memberships that name it
+    for _iri, rec in net.state.nary.items():
+        w.steps -= 1
+        if w.steps < 0:
+            w.truncated = True
+            break
+        if rec.kind == MEMBERSHIP and role in rec.qualifiers:
+            for person in rec.sources:
+                for target in rec.targets:
+                    _add(found, person, [person, target])
+    return found
+
+
+FILTERS = {
+    "project": _by_project,
+    "organisation": _by_organisation,
+    "theme": _by_concept,
+    "competency": _by_concept,
+    "region": _by_region,
+    "level": _by_level,
+}
+
+
+class People:
+    """People queries over one projection, cached per store generation."""
+
+    def __init__(self, net: Projection) -> None:
+        self.net = net
+        self._cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._generation: int | None = None
+        self._lock = threading.Lock()
+
+    def find(self, filters: dict[str, str], *, limit: int = 20, offset: int = 0, lang: str = "nl") -> dict[str, Any]:
+        """People matching every filter (IRIs by filter name), ranked by how much qualifies them."""
+        filters = {k: v for k, v in filters.items() if v}
+        with self.net.reading():
+            key = (tuple(sorted(filters.items())), lang)
+            with self._lock:
+                if self._generation != self.net.generation:
+                    self._cache.clear()
+                    self._generation = self.net.generation
+                hit = self._cache.get(key)
+            if hit is None:
+                hit = self._find(filters, lang)
+                with self._lock:
+                    self._cache[key] = hit
+                    if len(self._cache) > CACHE_SIZE:
+                        self._cache.popitem(last=False)
+            rows = hit["people"][offset : offset + limit]
+            return {
+                "filters": hit["filters"],
+                "total": len(hit["people"]),
+                "truncated": hit["truncated"],
+                "people": [self._person(r, lang, filters.get("role")) for r in rows],
+            }
+
+    def _find(self, filters: dict[str, str], lang: str) -> dict[str, Any]:
+        net = self.net
+        role = filters.get("role")
+        w = _Walk(net, role)
+        per_filter: dict[str, dict[str, list[str]]] = {}
+        for name, iri in filters.items():
+            if name in FILTERS:
+                per_filter[name] = FILTERS[name](w, iri)
+        if role and not per_filter:
+            per_filter["role"] = _by_role(w, role)
+        if not per_filter:
+            return {"filters": {}, "people": [], "truncated": False}
+        names = sorted(per_filter, key=lambda n: len(per_filter[n]))
+        people = set(per_filter[names[0]])
+        for name in names[1:]:
+            people &= per_filter[name].keys()
+        people = {p for p in people if net.is_a(p, PERSON)}
+        rows = []
+        for person in people:
+            paths = {name: per_filter[name][person] for name in per_filter}
+            rows.append((sum(len(p) for p in paths.values()), net.label(person, lang), person, paths))
+        rows.sort()
+        return {
+            "filters": {name: net.node_json(iri, lang) for name, iri in filters.items()},
+            "people": [(person, paths) for _, _, person, paths in rows],
+            "truncated": w.truncated,
+        }
+
+    def _person(self, row: tuple[str, dict[str, list[str]]], lang: str, role: str | None) -> dict[str, Any]:
+        person, paths = row
+        net = self.net
+        evidence = []
+        for name, nodes in paths.items():
+            prefer = (role,) if role else ()
+            path = net.path_json(nodes, lang, prefer)
+            path["filter"] = name
+            evidence.append(path)
+        return {**net.node_json(person, lang), **works_on(net, person, lang), "evidence": evidence}
+
+
+def works_on(net: Projection, person: str, lang: str = "nl", cap: int = 25) -> dict[str, Any]:
+    """A person's memberships (role at organisation / on project) and expertise."""
+    roles = []
+    expertise = []
+    for other, (rid, subject, via) in net.entries(person):
+        rel = net.rel(rid)
+        if rel.predicate == MEMBERSHIP and subject == person:
+            roles.append(
+                {
+                    "role": rel.qualifier,
+                    "role_label": net.term_label(rel.qualifier, lang) if rel.qualifier else "",
+                    **{k: v for k, v in net.node_json(other, lang).items()},
+                    "membership": via,
+                }
+            )
+        elif rel.predicate == EXPERTISE and subject == person:
+            expertise.append(net.node_json(other, lang))
+        if len(roles) + len(expertise) >= cap:
+            break
+    roles.sort(key=lambda r: (r["label"], r["role_label"]))
+    expertise.sort(key=lambda e: e["label"])
+    return {"works_on": roles, "expertise": expertise}

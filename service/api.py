@@ -1,0 +1,399 @@
+"""``/api``: JSON for people who are not SPARQL users. Thin handlers over ``graph.knowledge``.
+
+Every answer carries its evidence (explanation paths: chains of labelled edges). Errors are
+``application/problem+json``: unknown ids 404 with a message, bad parameters 422 naming the
+parameter and why, limits capped. Parameters that name things take an IRI, ``kind/slug`` or a
+slug. No parameter is ever pasted into SPARQL: the search, people, related, connections, path,
+coverage, gaps and graph answers come from the in-memory projection and index; ``/api/resource``
+binds the IRI as a value.
+
+``setup(app)`` builds the projection and the search index once per app (``app.state.knowledge``);
+writes keep them in step (``graph.live``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from graph import views
+from graph.connections import Initiative
+from graph.knowledge import InvalidParameter, Knowledge, NotFound
+from graph.namespaces import KP
+from graph.paths import DEFAULT_HOPS, MAX_HOPS
+from graph.related import parse_weights
+
+from .problems import Problem
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+Lang = Annotated[Literal["nl", "en"], Query(description="Language of labels in the answer.")]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown id (problem+json with a message)."},
+    422: {"description": "Invalid parameter (problem+json naming the parameter and why)."},
+}
+
+PROJECTS = {KP + "Project", KP + "Programme"}
+ORGANISATIONS = {KP + "Organisation"}
+CONCEPTS = {KP + "Competency", KP + "CanMEDSRole", KP + "Theme"}
+
+
+def setup(app: FastAPI) -> None:
+    """One ``Knowledge`` (projection + search index) per app, built now, kept in step by writes."""
+    kb = Knowledge(app.state.store)
+    kb.warm()
+    app.state.knowledge = kb
+    app.state.search_index = kb.index  # the web pages' search uses the same index
+
+
+def _kb(request: Request) -> Knowledge:
+    return request.app.state.knowledge
+
+
+def _invalid(exc: InvalidParameter) -> Problem:
+    return Problem(422, "Invalid parameter", str(exc), errors=[{"parameter": exc.parameter, "message": exc.message}])
+
+
+def _run(fn, *args: Any, **kwargs: Any) -> Any:
+    """Call the library; its InvalidParameter/NotFound become 422/404 problems."""
+    try:
+        return fn(*args, **kwargs)
+    except InvalidParameter as exc:
+        raise _invalid(exc) from None
+    except NotFound as exc:
+        raise Problem(404, "Not found", str(exc)) from None
+
+
+# --- models ------------------------------------------------------------------------------------
+class Node(BaseModel):
+    iri: str
+    label: str
+    type: str = ""
+    type_label: str = ""
+
+
+class Step(BaseModel):
+    """One labelled edge: the statement behind it (``via`` names a folded membership/coverage)."""
+
+    subject: str
+    subject_label: str
+    predicate: str
+    predicate_label: str
+    object: str
+    object_label: str
+    via: str | None = None
+    qualifier: str | None = None
+
+
+class PathOut(BaseModel):
+    nodes: list[str]
+    edges: list[Step]
+    text: str = Field(description="The path as one readable line.")
+    length: int
+
+
+class SearchResult(Node):
+    types: list[str]
+    score: int
+    match: Literal["exact", "prefix", "word", "contains", "description"]
+    matched_field: str
+    matched_text: str
+    snippet: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    total: int
+    results: list[SearchResult]
+
+
+class PathsOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: Node = Field(alias="from")
+    to: Node
+    hops: int
+    truncated: bool
+    paths: list[PathOut]
+
+
+class InitiativeIn(BaseModel):
+    """A new initiative. Competencies and themes take IRIs or slugs; free text in title and
+    description is matched against theme and competency names (see ``recognised``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "example": {
+                "title": "Proactieve zorgplanning in het mbo",
+                "description": "Lessen over gesprekken over de laatste levensfase met verzorgenden.",
+                "themes": ["proactieve-zorgplanning"],
+                "levels": ["mbo"],
+                "region": "noord-holland",
+            }
+        },
+    )
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field("", max_length=5000)
+    competencies: list[str] = Field(default_factory=list, max_length=50)
+    themes: list[str] = Field(default_factory=list, max_length=50)
+    region: str | None = Field(None, max_length=2000)
+    levels: list[str] = Field(default_factory=list, max_length=20)
+    organisation: str | None = Field(None, max_length=2000)
+
+
+# --- 1. search ----------------------------------------------------------------------------------
+@router.get("/search", response_model=SearchOut, responses=PROBLEMS)
+def search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="Words to find in labels and descriptions (nl and en; case and accents do not matter).")],
+    type: Annotated[str | None, Query(max_length=200, description="Only instances of this class: `Project`, `kp:Organisation`, a class IRI (subclasses included).")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: Lang = "nl",
+) -> dict:
+    """Ranked: exact name > name prefix > every word starts a word > name contains > description."""
+    kb = _kb(request)
+    cls = _run(kb.resolve_type, type) if type else None
+    return kb.search(q, type=cls, limit=limit, lang=lang)
+
+
+# --- 2. resource ---------------------------------------------------------------------------------
+@router.get("/resource", responses=PROBLEMS)
+def resource(
+    request: Request,
+    iri: Annotated[str, Query(max_length=2000, description="The resource's IRI.")],
+    lang: Lang = "nl",
+) -> dict:
+    """Type(s), labels, description, sources, and links out and in grouped by relation."""
+    kb = _kb(request)
+    from graph.knowledge import check_iri
+
+    checked = _run(check_iri, iri, "iri")
+    return _run(kb.describe, checked, lang)
+
+
+@router.get("/resource/{path:path}", responses=PROBLEMS)
+def resource_by_path(
+    request: Request,
+    path: Annotated[str, Path(description="A path under the base IRI, e.g. `id/project/dedicated`.")],
+    lang: Lang = "nl",
+) -> dict:
+    """The same for ``{base}/{path}``: ``/api/resource/id/project/dedicated``."""
+    kb = _kb(request)
+    if not path.startswith("id/") or len(path) > 500:
+        raise Problem(404, "Not found", f"no resource at {path[:200]!r}: paths start with id/{{kind}}/{{slug}}")
+    from graph.knowledge import check_iri
+
+    iri = _run(check_iri, f"{kb.base}/{path}", "path")
+    return _run(kb.describe, iri, lang)
+
+
+# --- 3. people ------------------------------------------------------------------------------------
+@router.get("/people", responses=PROBLEMS)
+def people(
+    request: Request,
+    competency: Annotated[str | None, Query(max_length=2000, description="Competency or CanMEDS role (IRI or slug); narrower ones count.")] = None,
+    theme: Annotated[str | None, Query(max_length=2000, description="Theme (IRI or slug); narrower themes count.")] = None,
+    organisation: Annotated[str | None, Query(max_length=2000, description="Organisation (IRI or slug); its member organisations count.")] = None,
+    project: Annotated[str | None, Query(max_length=2000, description="Project or programme (IRI or slug).")] = None,
+    region: Annotated[str | None, Query(max_length=2000, description="Region (IRI or slug); regions within it count.")] = None,
+    level: Annotated[str | None, Query(max_length=2000, description="Education level (IRI or slug), e.g. `mbo`.")] = None,
+    role: Annotated[str | None, Query(max_length=2000, description="Role (IRI or slug), e.g. `ambassadeur`.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    lang: Lang = "nl",
+) -> dict:
+    """People and what they work on, each with one qualifying path per filter."""
+    kb = _kb(request)
+    given = {"competency": competency, "theme": theme, "organisation": organisation, "project": project, "region": region, "level": level, "role": role}
+    given = {k: v for k, v in given.items() if v is not None}
+    if not given:
+        raise Problem(422, "Invalid parameter", "give at least one filter: " + ", ".join(KINDS), errors=[{"parameter": "competency", "message": "no filter given"}])
+    filters = {name: _run(kb.resolve, value, KINDS[name], param=name) for name, value in given.items()}
+    return kb.people(filters, limit=limit, offset=offset, lang=lang)
+
+
+KINDS: dict[str, tuple[str, ...]] = {
+    "competency": ("competentie", "canmeds"),
+    "theme": ("thema",),
+    "organisation": ("organisatie",),
+    "project": ("project", "programma"),
+    "region": ("regio",),
+    "level": ("niveau",),
+    "role": ("rol",),
+}
+
+
+# --- 4. related projects --------------------------------------------------------------------------
+def _weights(text: str | None) -> dict[str, float] | None:
+    if not text:
+        return None
+    try:
+        return parse_weights(text)
+    except ValueError as exc:
+        raise _invalid(InvalidParameter("weights", str(exc))) from None
+
+
+WeightsParam = Annotated[str | None, Query(max_length=500, description="Override weights, e.g. `theme=3,person=2` (kinds: theme, competency, person, organisation, programme, region, level, funder, link).")]
+
+
+@router.get("/projects/related", responses=PROBLEMS)
+def related_by_iri(
+    request: Request,
+    iri: Annotated[str, Query(max_length=2000, description="The project's IRI.")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    weights: WeightsParam = None,
+    lang: Lang = "nl",
+) -> dict:
+    """Related projects of the project with this IRI (see ``/api/projects/{id}/related``)."""
+    kb = _kb(request)
+    project = _run(kb.resolve, iri, ("project",), param="iri", classes=PROJECTS)
+    return kb.related(project, limit=limit, weights=_weights(weights), lang=lang)
+
+
+@router.get("/projects/{id}/related", responses=PROBLEMS)
+def related(
+    request: Request,
+    id: Annotated[str, Path(max_length=200, description="Slug of `/id/project/{slug}` (or `/id/programma/{slug}`).")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    weights: WeightsParam = None,
+    lang: Lang = "nl",
+) -> dict:
+    """Related projects ranked by a transparent score; each lists the shared items, their
+    weights, how many projects share them and their contribution (see docs/api.md)."""
+    kb = _kb(request)
+    project = _run(kb.resolve, id, ("project", "programma"), param="id", classes=PROJECTS)
+    return kb.related(project, limit=limit, weights=_weights(weights), lang=lang)
+
+
+# --- 5. connections ---------------------------------------------------------------------------------
+@router.post("/connections", responses=PROBLEMS)
+def connect(
+    request: Request,
+    initiative: Annotated[InitiativeIn, Body()],
+    limit: Annotated[int, Query(ge=1, le=50, description="Suggestions per list.")] = 10,
+    lang: Lang = "nl",
+) -> dict:
+    """Ranked people, organisations, projects, materials and open needs for a new initiative,
+    each with a score and explanation paths from the initiative's terms; ``recognised`` lists the
+    themes and competencies found in the title and description."""
+    kb = _kb(request)
+    resolved = Initiative(
+        title=initiative.title,
+        description=initiative.description,
+        competencies=_run(kb.resolve_many, initiative.competencies, KINDS["competency"], param="competencies", classes=CONCEPTS),
+        themes=_run(kb.resolve_many, initiative.themes, KINDS["theme"], param="themes", classes=CONCEPTS),
+        levels=_run(kb.resolve_many, initiative.levels, KINDS["level"], param="levels"),
+        region=_run(kb.resolve, initiative.region, KINDS["region"], param="region") if initiative.region else None,
+        organisation=_run(kb.resolve, initiative.organisation, KINDS["organisation"], param="organisation", classes=ORGANISATIONS) if initiative.organisation else None,
+    )
+    return kb.connect(resolved, limit=limit, lang=lang)
+
+
+# --- 6. paths ----------------------------------------------------------------------------------------
+@router.get("/path", response_model=PathsOut, response_model_by_alias=True, responses=PROBLEMS)
+def path(
+    request: Request,
+    from_: Annotated[str, Query(alias="from", max_length=2000, description="Start: IRI or kind/slug (e.g. `organisatie/iknl`).")],
+    to: Annotated[str, Query(max_length=2000, description="End: IRI or kind/slug.")],
+    max: Annotated[int, Query(ge=1, le=10, description="How many paths (k shortest).")] = 3,
+    hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in edges.")] = DEFAULT_HOPS,
+    lang: Lang = "nl",
+) -> dict:
+    """Up to ``max`` shortest connection paths over meaningful relations, with labelled edges."""
+    kb = _kb(request)
+    source = _run(kb.resolve, from_, (), param="from")
+    target = _run(kb.resolve, to, (), param="to")
+    return kb.paths(source, target, k=max, hops=hops, lang=lang)
+
+
+# --- 7. coverage and gaps ---------------------------------------------------------------------------
+@router.get("/competencies/coverage", responses=PROBLEMS)
+def coverage_by_iri(
+    request: Request,
+    iri: Annotated[str, Query(max_length=2000, description="IRI of a competency, CanMEDS role or theme.")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: Lang = "nl",
+) -> dict:
+    """Coverage of the concept with this IRI (see ``/api/competencies/{id}/coverage``)."""
+    kb = _kb(request)
+    concept = _run(kb.resolve, iri, (), param="iri", classes=CONCEPTS)
+    return kb.coverage(concept, limit=limit, lang=lang)
+
+
+@router.get("/competencies/{id}/coverage", responses=PROBLEMS)
+def coverage(
+    request: Request,
+    id: Annotated[str, Path(max_length=200, description="Slug of a competency (`/id/competentie/`), CanMEDS role (`/id/canmeds/`) or theme (`/id/thema/`).")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    lang: Lang = "nl",
+) -> dict:
+    """Materials, courses, projects, events, needs, experts and curricula for a competency,
+    CanMEDS role or theme (narrower ones included), each with its path."""
+    kb = _kb(request)
+    concept = _run(kb.resolve, id, ("competentie", "canmeds", "thema"), param="id", classes=CONCEPTS)
+    return kb.coverage(concept, limit=limit, lang=lang)
+
+
+@router.get("/gaps", responses=PROBLEMS)
+def gaps(
+    request: Request,
+    level: Annotated[str | None, Query(max_length=2000, description="Education level (IRI or slug).")] = None,
+    region: Annotated[str | None, Query(max_length=2000, description="Region (IRI or slug).")] = None,
+    curriculum: Annotated[str | None, Query(max_length=2000, description="A curriculum (IRI or slug): its uncovered competencies.")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    lang: Lang = "nl",
+) -> dict:
+    """Competencies and themes without material, expert or curriculum coverage, open needs
+    nobody answers, and (with ``curriculum``) what that curriculum covers in no year."""
+    kb = _kb(request)
+    return kb.gaps(
+        level=_run(kb.resolve, level, KINDS["level"], param="level") if level else None,
+        region=_run(kb.resolve, region, KINDS["region"], param="region") if region else None,
+        curriculum=_run(kb.resolve, curriculum, ("curriculum",), param="curriculum", classes={KP + "Curriculum"}) if curriculum else None,
+        limit=limit,
+        lang=lang,
+    )
+
+
+# --- 8. graph views and exports ------------------------------------------------------------------------
+@router.get("/graph", responses=PROBLEMS)
+def graph_view(
+    request: Request,
+    focus: Annotated[str | None, Query(max_length=2000, description="Centre entity (IRI or kind/slug); without it, the best connected entities.")] = None,
+    depth: Annotated[int, Query(ge=1, le=views.MAX_DEPTH)] = 1,
+    types: Annotated[str | None, Query(max_length=500, description="Comma-separated classes to keep, e.g. `Project,Organisation`.")] = None,
+    limit: Annotated[int, Query(ge=1, le=views.MAX_NODES, description="Most nodes.")] = 150,
+    lang: Lang = "nl",
+) -> dict:
+    """``{nodes, links}`` for d3/cytoscape: links carry the predicate and its label."""
+    kb = _kb(request)
+    center = _run(kb.resolve, focus, (), param="focus") if focus else None
+    classes = {_run(kb.resolve_type, t.strip(), "types") for t in types.split(",") if t.strip()} if types else None
+    return kb.view(center, depth=depth, types=classes, limit=limit, lang=lang)
+
+
+@router.get("/export.graphml", response_class=StreamingResponse, responses={200: {"content": {"application/graphml+xml": {}}}})
+def export_graphml(request: Request) -> StreamingResponse:
+    """The whole projection as GraphML (Gephi, yEd, Cytoscape)."""
+    kb = _kb(request)
+    kb.warm()
+    return StreamingResponse(views.graphml_lines(kb.net), media_type="application/graphml+xml", headers={"Content-Disposition": 'attachment; filename="knooppunt.graphml"'})
+
+
+@router.get("/export.gexf", response_class=StreamingResponse, responses={200: {"content": {"application/gexf+xml": {}}}})
+def export_gexf(request: Request) -> StreamingResponse:
+    """The whole projection as GEXF (Gephi)."""
+    kb = _kb(request)
+    kb.warm()
+    return StreamingResponse(views.gexf_lines(kb.net), media_type="application/gexf+xml", headers={"Content-Disposition": 'attachment; filename="knooppunt.gexf"'})
+
+
+# --- 9. projection stats ------------------------------------------------------------------------------
+@router.get("/stats/projection")
+def projection_stats(request: Request) -> dict:
+    """Nodes, edges, build time, memory (RSS added by the build and a sampled estimate), how
+    often it was built and how many deltas it applied, for the projection and the search index."""
+    return _kb(request).stats()

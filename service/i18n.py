@@ -1,0 +1,201 @@
+"""Dutch and English strings of the web pages, and how a request picks its language.
+
+Dutch is the default: the readers are Dutch teachers, practice trainers and coordinators.
+English is chosen explicitly with ``?lang=en`` (the language switch in the header), and the choice
+travels in the links of the page, so a shared URL shows the same language. We do not follow the
+browser's ``Accept-Language``: many Dutch readers run an English browser, and a page that silently
+switches language for them would be harder to use, not easier.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+LANGS = ("nl", "en")
+DEFAULT = "nl"
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "site_name": ("Knooppunt", "Knooppunt"),
+    "tagline": (
+        "Kennis over onderwijs in de palliatieve zorg, op één plek",
+        "Knowledge about palliative-care education, in one place",
+    ),
+    "skip": ("Ga naar de inhoud", "Skip to content"),
+    "nav_label": ("Hoofdmenu", "Main menu"),
+    "home": ("Home", "Home"),
+    "hubs": ("Onderwijsknooppunten", "Education hubs"),
+    "projects": ("Projecten", "Projects"),
+    "materials": ("Materialen", "Materials"),
+    "competencies": ("Competenties", "Competencies"),
+    "organisations": ("Organisaties", "Organisations"),
+    "themes": ("Thema's", "Themes"),
+    "initiative": ("Nieuw initiatief", "New initiative"),
+    "explorer": ("Verkenner", "Explorer"),
+    "sparql": ("Zoekvragen (SPARQL)", "Queries (SPARQL)"),
+    "api_docs": ("API-documentatie", "API documentation"),
+    "other_lang": ("English", "Nederlands"),
+    "other_lang_label": ("Read this page in English", "Lees deze pagina in het Nederlands"),
+    "footer_text": (
+        "Knooppunt is open source. Alle gegevens zijn openbaar en hebben een bron.",
+        "Knooppunt is open source. All data is public and has a source.",
+    ),
+    "for_developers": ("Voor ontwikkelaars", "For developers"),
+    # home
+    "search_label": ("Zoek een project, materiaal, thema, organisatie of persoon", "Search a project, material, theme, organisation or person"),
+    "search_placeholder": ("bijvoorbeeld: proactieve zorgplanning", "for example: advance care planning"),
+    "search_button": ("Zoeken", "Search"),
+    "search_hint": (
+        "Typ minstens twee letters. Kies een resultaat met de pijltjestoetsen en Enter.",
+        "Type at least two letters. Pick a result with the arrow keys and Enter.",
+    ),
+    "no_results": ("Niets gevonden.", "Nothing found."),
+    "results_count": ("{n} resultaten", "{n} results"),
+    "what_title": ("Wat is Knooppunt?", "What is Knooppunt?"),
+    "hubs_title": ("Wat is een Onderwijsknooppunt?", "What is an education hub?"),
+    "start_title": ("Waar wilt u beginnen?", "Where would you like to start?"),
+    "sources": ("Bronnen", "Sources"),
+    "hub_count": ("{n} Onderwijsknooppunten", "{n} education hubs"),
+    "count_items": ("{n} items", "{n} items"),
+    "initiative_cta": ("Ik heb een nieuw initiatief: met wie kan ik verbinden?", "I have a new initiative: whom can I connect with?"),
+    # lists
+    "by_role": ("OWR 2.0 per CanMEDS-rol", "OWR 2.0 by CanMEDS role"),
+    "none_yet": ("Hier staat nog niets.", "Nothing here yet."),
+    "no_items_role": ("Nog geen losse competenties opgenomen voor deze rol.", "No separate competencies recorded for this role yet."),
+    # resource page
+    "facts": ("Gegevens", "Facts"),
+    "links_out": ("Verwijst naar", "Links to"),
+    "links_in": ("Wordt genoemd door", "Referred to by"),
+    "related": ("Verwante items", "Related items"),
+    "related_projects": ("Verwante projecten", "Related projects"),
+    "neighbourhood": ("Omgeving in de kennisgraaf", "Neighbourhood in the knowledge graph"),
+    "open_explorer": ("Bekijk in de verkenner", "Open in the explorer"),
+    "source": ("Bron", "Source"),
+    "no_source": ("Geen bron vermeld.", "No source given."),
+    "type": ("Soort", "Kind"),
+    "website": ("Website", "Website"),
+    "as_data": ("Deze gegevens als data", "This description as data"),
+    "hub_network": ("Het netwerk van dit knooppunt", "The network of this hub"),
+    "members": ("Leden", "Members"),
+    "ambassadors": ("Ambassadeurs", "Ambassadors"),
+    "people": ("Mensen", "People"),
+    "consortium": ("Consortium", "Consortium"),
+    "action_plan": ("Actieplan", "Action plan"),
+    "building_block": ("Bouwsteen", "Building block"),
+    "status": ("Voortgang", "Progress"),
+    "reporting": ("Rapportagemomenten", "Reporting moments"),
+    "coverage": ("Dekking in opleidingen", "Coverage in curricula"),
+    "coverage_none": (
+        "Nog geen opleiding heeft vastgelegd dat zij dit behandelt.",
+        "No curriculum has recorded covering this yet.",
+    ),
+    "gaps": ("Witte vlekken", "Gaps"),
+    "gaps_intro": (
+        "Onderdelen waarvoor nog geen materiaal, project of opleiding bekend is.",
+        "Parts for which no material, project or curriculum is known yet.",
+    ),
+    "addressed_by": ("Hier werken aan", "Addressed by"),
+    "narrower": ("Onderdelen", "Parts"),
+    "broader": ("Valt onder", "Part of"),
+    "year": ("Jaar", "Year"),
+    "more": ("en {n} meer", "and {n} more"),
+    "not_found_title": ("Pagina niet gevonden", "Page not found"),
+    "not_found_text": (
+        "Wij kennen {iri} niet. Misschien is de link verouderd of zit er een typfout in. Zoek het op via de zoekbalk op de homepagina.",
+        "We do not know {iri}. Perhaps the link is out of date or has a typo. Try the search box on the home page.",
+    ),
+    "back_home": ("Naar de homepagina", "Go to the home page"),
+    # initiative
+    "init_intro": (
+        "Beschrijf kort uw plan. Knooppunt zoekt projecten, materialen, organisaties en mensen die erbij passen, en laat zien waarom.",
+        "Describe your plan briefly. Knooppunt finds projects, materials, organisations and people that fit, and shows why.",
+    ),
+    "f_title": ("Titel van het initiatief", "Title of the initiative"),
+    "f_description": ("Korte beschrijving", "Short description"),
+    "f_themes": ("Thema's", "Themes"),
+    "f_competencies": ("Competenties (OWR 2.0, per CanMEDS-rol)", "Competencies (OWR 2.0, by CanMEDS role)"),
+    "f_region": ("Regio", "Region"),
+    "f_region_any": ("Geen voorkeur", "No preference"),
+    "f_levels": ("Opleidingsniveaus", "Education levels"),
+    "f_organisation": ("Uw organisatie (optioneel)", "Your organisation (optional)"),
+    "f_organisation_none": ("Niet opgeven", "Not given"),
+    "f_submit": ("Zoek verbindingen", "Find connections"),
+    "f_share": ("Link om te delen", "Link to share"),
+    "f_copy": ("Kopieer link", "Copy link"),
+    "f_copied": ("Link gekopieerd", "Link copied"),
+    "suggestions": ("Voorstellen om mee te verbinden", "Suggested connections"),
+    "needs": ("Open vragen uit het veld", "Open needs from the field"),
+    "why": ("Waarom?", "Why?"),
+    "score": ("Score", "Score"),
+    "searching": ("Bezig met zoeken…", "Searching…"),
+    "no_suggestions": (
+        "Nog geen voorstellen. Kies een of meer thema's of competenties, of vul een beschrijving in.",
+        "No suggestions yet. Choose one or more themes or competencies, or fill in a description.",
+    ),
+    "error": ("Er ging iets mis. Probeer het later opnieuw.", "Something went wrong. Please try again later."),
+    # explorer
+    "explorer_intro": (
+        "Een netwerkkaart rond één onderwerp. Klik op een bol om zijn buren erbij te halen. Sleep om te schuiven, scroll of knijp om te zoomen.",
+        "A network map around one subject. Click a circle to add its neighbours. Drag to pan, scroll or pinch to zoom.",
+    ),
+    "filter_types": ("Toon soorten", "Show kinds"),
+    "legend": ("Legenda", "Legend"),
+    "zoom_in": ("Inzoomen", "Zoom in"),
+    "zoom_out": ("Uitzoomen", "Zoom out"),
+    "zoom_reset": ("Passend maken", "Fit to screen"),
+    "selected": ("Gekozen", "Selected"),
+    "open_page": ("Open pagina", "Open page"),
+    "explorer_focus": ("Onderwerp", "Subject"),
+    "explorer_empty": ("Kies een onderwerp via de zoekbalk.", "Choose a subject with the search box."),
+    "nodes_shown": ("{n} onderwerpen getoond", "{n} subjects shown"),
+    # kinds of things (colours in the graph views)
+    "grp_project": ("Projecten en programma's", "Projects and programmes"),
+    "grp_organisation": ("Organisaties", "Organisations"),
+    "grp_person": ("Mensen", "People"),
+    "grp_material": ("Materialen en opleidingen", "Materials and curricula"),
+    "grp_competency": ("Competenties", "Competencies"),
+    "grp_theme": ("Thema's", "Themes"),
+    "grp_region": ("Regio's", "Regions"),
+    "grp_event": ("Bijeenkomsten en behoeften", "Events and needs"),
+    "grp_plan": ("Actieplannen", "Action plans"),
+    "grp_other": ("Overig", "Other"),
+    # list intros
+    "intro_onderwijsknooppunten": (
+        "De acht Onderwijsknooppunten palliatieve zorg: zeven regionale en één landelijk voor kinderpalliatieve zorg.",
+        "The eight education hubs for palliative care: seven regional ones and one national hub for children's palliative care.",
+    ),
+    "intro_projecten": (
+        "Projecten en programma's over onderwijs in de palliatieve zorg, zoals Palliantie en O²PZ.",
+        "Projects and programmes on palliative-care education, such as Palliantie and O²PZ.",
+    ),
+    "intro_materialen": (
+        "Lesmaterialen, scholingen, e-learnings, films, meetinstrumenten en richtlijnen.",
+        "Teaching materials, courses, e-learnings, films, measurement instruments and guidelines.",
+    ),
+    "intro_organisaties": (
+        "Scholen, zorgorganisaties, consortia, netwerken, kennisorganisaties en financiers.",
+        "Schools, care organisations, consortia, networks, knowledge organisations and funders.",
+    ),
+    "intro_competenties": (
+        "Het Onderwijsraamwerk palliatieve zorg 2.0 (OWR 2.0) ordent competenties per CanMEDS-rol.",
+        "The Education Framework for Palliative Care 2.0 (OWR 2.0) orders competencies by CanMEDS role.",
+    ),
+    "intro_themas": (
+        "Onderwerpen binnen de palliatieve zorg. Klik op een thema om te zien wie eraan werkt.",
+        "Subjects within palliative care. Click a theme to see who works on it.",
+    ),
+    "search_title": ("Zoeken", "Search"),
+    "search_results_for": ("Resultaten voor ‘{q}’", "Results for ‘{q}’"),
+}
+
+
+def lang_of(request: Request) -> str:
+    """The page language: ``?lang=en`` or ``?lang=nl``, else Dutch."""
+    value = request.query_params.get("lang", "").lower()[:2]
+    return value if value in LANGS else DEFAULT
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The string ``key`` in ``lang`` (Dutch if English is missing), with ``{name}`` filled in."""
+    nl, en = STRINGS.get(key, (key, key))
+    text = en if lang == "en" and en else nl
+    return text.format(**values) if values else text

@@ -1,0 +1,635 @@
+"""The SPARQL 1.1 endpoint: ``/sparql`` (query protocol, service description, query page) and
+``/.well-known/void`` (a VoID description of the public dataset).
+
+Queries from outside run in killable worker processes (``graph.sandbox``), so a slow query stops
+at ``query_timeout`` and never blocks ``/health``, the API or other queries. The route is
+``async`` only to read the request; parsing the dataset and running the query happen in the
+thread pool.
+
+Status codes (problem+json when the client accepts JSON, else text/plain):
+
+- ``400`` malformed query (the parser's message with line and column), a query sent twice, an
+  update sent with GET or as ``query=``, ``SERVICE`` (federation is off: it would let anyone make
+  this server call other hosts), a bad ``labels``/``format`` value;
+- ``403`` SPARQL Update while no write handler is installed; ``405`` other methods;
+- ``406`` no acceptable format for the result kind; ``413`` query text over ``max_query_bytes``;
+- ``415`` a POST body that is not form-encoded, ``application/sparql-query`` or
+  ``application/sparql-update``, or not UTF-8;
+- ``503`` the query ran past ``query_timeout`` and was stopped (the endpoint itself gave up, like
+  Fuseki; no Retry-After, since the same query would be stopped again), or all workers are busy
+  (with ``Retry-After``); ``504`` a remote store timed out (``graph.store.StoreTimeout``).
+
+Writes: ``service.writes`` sets :data:`UPDATE_HANDLER`; see its docstring.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
+
+from graph import sandbox
+from graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
+from graph.sandbox import (
+    GRAPH_MEDIA,
+    RESULTS_MEDIA,
+    NotAcceptable,
+    QueryBusy,
+    QueryRejected,
+    QueryRequest,
+    QuerySyntaxError,
+    QueryTimeout,
+    WorkerFailed,
+)
+from graph.store import Store, StoreTimeout, StoreUnavailable
+
+from .problems import problem_response
+
+router = APIRouter()
+
+UPDATE_HANDLER: Callable[..., Response | Awaitable[Response]] | None = None
+"""Set by ``service.writes`` to handle SPARQL Update requests on ``/sparql``.
+
+Called as ``UPDATE_HANDLER(request, update_text, using_graph_uri=[...],
+using_named_graph_uri=[...])`` after this module has checked the protocol (POST only, one
+``update``, UTF-8, size); it may be a coroutine function and returns the response (it checks the
+write token itself). While it is ``None``, updates get ``403``."""
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static" / "sparql"
+TEMPLATE = HERE / "templates" / "sparql.html"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+TRUNCATED_HEADER = "X-Knooppunt-Truncated"
+ROW_CAP_HEADER = "X-Knooppunt-Row-Cap"
+
+# --- content negotiation ------------------------------------------------------------------------
+RESULTS_TYPES = {  # media type -> results format; first entries preferred on a tie
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+GRAPH_TYPES = {
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "text/n3": "ttl",
+    "text/rdf+n3": "ttl",
+    "application/n-triples": "nt",
+    "text/plain": "nt",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/xml": "rdfxml",
+    "text/xml": "rdfxml",
+    "application/n-quads": "nq",
+    "application/trig": "trig",
+}
+FORMAT_PARAM = {  # ?format= / ?output= / ?results= (SPARQLWrapper) -> (results, graph) formats
+    "json": ("json", "jsonld"),
+    "srj": ("json", None),
+    "xml": ("xml", "rdfxml"),
+    "srx": ("xml", None),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "ttl"),
+    "ttl": (None, "ttl"),
+    "n3": (None, "ttl"),
+    "nt": (None, "nt"),
+    "ntriples": (None, "nt"),
+    "n-triples": (None, "nt"),
+    "json-ld": (None, "jsonld"),
+    "jsonld": (None, "jsonld"),
+    "rdf": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
+    "nq": (None, "nq"),
+    "nquads": (None, "nq"),
+    "trig": (None, "trig"),
+}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
+    """Media ranges of an Accept header as (range, q, position); malformed q counts as 0."""
+    ranges = []
+    for position, part in enumerate((header or "").split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if not media:
+            continue
+        if "/" not in media:
+            media = "*/*" if media == "*" else media + "/*"
+        q = 1.0
+        for param in pieces[1:]:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = min(1.0, max(0.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q, position))
+    return ranges
+
+
+def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int]:
+    """(q, position) of the most specific range matching ``media``; (0, 0) if none."""
+    kind = media.split("/")[0]
+    best: tuple[int, float, int] | None = None
+    for rng, q, position in ranges:
+        if rng == media:
+            specificity = 3
+        elif rng == f"{kind}/*":
+            specificity = 2
+        elif rng == "*/*":
+            specificity = 1
+        else:
+            continue
+        if best is None or specificity > best[0]:
+            best = (specificity, q, position)
+    return (best[1], best[2]) if best else (0.0, 0)
+
+
+def negotiate(ranges: list[tuple[str, float, int]], offered: dict[str, str]) -> str | None:
+    """The format of the offered media type the client likes best (q, then its order, then ours).
+
+    The first media type listed for a format is its own; later ones are aliases (``application/json``
+    for results JSON) that count only when the client names them exactly, so
+    ``application/sparql-results+json;q=0, */*`` really excludes JSON."""
+    if not ranges:
+        return next(iter(offered.values()))
+    scored, seen = [], set()
+    for index, (media, fmt) in enumerate(offered.items()):
+        alias = fmt in seen
+        seen.add(fmt)
+        if alias and not any(rng == media for rng, _, _ in ranges):
+            continue
+        q, position = _quality(media, ranges)
+        if q > 0:
+            scored.append((-q, position, index, fmt))
+    return min(scored)[3] if scored else None
+
+
+def _format_override(request: Request) -> tuple[str | None, str | None, str | None]:
+    """(results format, graph format, the raw value) from ``format``/``output``/``results``."""
+    for name in ("format", "output", "results"):
+        value = request.query_params.get(name)
+        if value:
+            key = value.strip().lower()
+            if key in FORMAT_PARAM:
+                return (*FORMAT_PARAM[key], value)
+            if key in RESULTS_TYPES or key in GRAPH_TYPES:
+                return RESULTS_TYPES.get(key), GRAPH_TYPES.get(key), value
+            raise _Fail(400, "Unknown format", f"{name}={value!r} is not a format we know; use one of "
+                        + ", ".join(sorted(FORMAT_PARAM)) + " or a media type")
+    return None, None, None
+
+
+def wants_html(ranges: list[tuple[str, float, int]]) -> bool:
+    """True when the client names text/html explicitly and likes it at least as much as any
+    SPARQL or RDF type (a browser); ``*/*`` alone is not a request for a page."""
+    html = [q for rng, q, _ in ranges if rng in ("text/html", "application/xhtml+xml")]
+    if not html or max(html) <= 0:
+        return False
+    others = [_quality(m, ranges)[0] for m in (*RESULTS_TYPES, *GRAPH_TYPES) if m not in ("text/plain",)]
+    explicit = [q for rng, q, _ in ranges if rng in RESULTS_TYPES or rng in GRAPH_TYPES]
+    return max(html) >= max(explicit, default=0) and max(html) >= max(others, default=0)
+
+
+def _accepts_json(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return True
+    ranges = parse_accept(accept)
+    return any(q > 0 and ("json" in rng or rng in ("*/*", "application/*")) for rng, q, _ in ranges)
+
+
+# --- errors -------------------------------------------------------------------------------------
+class _Fail(Exception):
+    """An error answer, rendered by :func:`_error` in the format the client can read."""
+
+    def __init__(self, status: int, title: str, detail: str, headers: dict | None = None, **extra) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail, self.headers, self.extra = status, title, detail, headers or {}, extra
+
+
+def _error(request: Request, fail: _Fail) -> Response:
+    headers = dict(fail.headers)
+    if _accepts_json(request):
+        return problem_response(fail.status, fail.title, fail.detail, headers=headers, **fail.extra)
+    return PlainTextResponse(f"{fail.status} {fail.title}\n\n{fail.detail}\n", fail.status, headers=headers)
+
+
+# --- reading the request ------------------------------------------------------------------------
+class _Operation:
+    def __init__(self) -> None:
+        self.query: str | None = None
+        self.update: str | None = None
+        self.params: list[tuple[str, str]] = []
+
+    def values(self, name: str) -> list[str]:
+        return [v for k, v in self.params if k == name]
+
+
+def _content_type(request: Request) -> tuple[str, dict[str, str]]:
+    raw = request.headers.get("content-type", "")
+    pieces = [p.strip() for p in raw.split(";")]
+    params = {}
+    for piece in pieces[1:]:
+        key, _, value = piece.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"').lower()
+    return pieces[0].lower(), params
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _Fail(413, "Query too large", f"the request body is over {limit} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _Fail(413, "Query too large", f"the request body is over {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _utf8(body: bytes, charset: str | None) -> str:
+    if charset and charset.replace("_", "-") not in ("utf-8", "utf8", "us-ascii", "ascii"):
+        raise _Fail(415, "Unsupported charset", f"charset={charset} is not supported; send the text as UTF-8")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Fail(400, "Not UTF-8", f"the request body is not valid UTF-8 (byte {exc.start})") from None
+
+
+async def _read_operation(request: Request) -> _Operation:
+    settings = request.app.state.settings
+    op = _Operation()
+    op.params = list(request.query_params.multi_items())
+    if request.method == "POST":
+        media, params = _content_type(request)
+        if media == "application/x-www-form-urlencoded":
+            body = await _read_body(request, max(settings.max_upload_bytes, 3 * settings.max_query_bytes))
+            text = _utf8(body, params.get("charset"))
+            try:
+                form = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+            except UnicodeDecodeError:
+                raise _Fail(400, "Not UTF-8", "the form holds percent-escapes that are not UTF-8") from None
+            op.params += form
+        elif media == "application/sparql-query":
+            body = await _read_body(request, settings.max_query_bytes)
+            op.params.append(("query", _utf8(body, params.get("charset"))))
+        elif media == "application/sparql-update":
+            body = await _read_body(request, settings.max_upload_bytes)
+            op.params.append(("update", _utf8(body, params.get("charset"))))
+        else:
+            found = f"Content-Type {media!r}" if media else "no Content-Type"
+            raise _Fail(415, "Unsupported media type", f"{found}: POST a query as application/x-www-form-urlencoded "
+                        "(query=...), application/sparql-query or application/sparql-update")
+    queries, updates = op.values("query"), op.values("update")
+    if len(queries) > 1:
+        raise _Fail(400, "More than one query", "send exactly one query parameter per request")
+    if len(updates) > 1:
+        raise _Fail(400, "More than one update", "send exactly one update parameter per request")
+    if queries and updates:
+        raise _Fail(400, "Query and update", "a request is either a query or an update, not both")
+    if updates and request.method != "POST":
+        raise _Fail(400, "Update needs POST", "SPARQL Update must be sent with POST (update= or application/sparql-update)")
+    op.query = queries[0] if queries else None
+    op.update = updates[0] if updates else None
+    text = op.query if op.query is not None else None
+    if text is not None and len(text.encode("utf-8")) > settings.max_query_bytes:
+        raise _Fail(413, "Query too large", f"the query text is over {settings.max_query_bytes} bytes "
+                    "(KNOOPPUNT_MAX_QUERY_BYTES)")
+    return op
+
+
+# --- the route ----------------------------------------------------------------------------------
+def _endpoint(request: Request) -> str:
+    return str(request.base_url).rstrip("/") + "/sparql"
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"])
+async def sparql(request: Request) -> Response:
+    """SPARQL 1.1 Protocol query operation; without a query: the query page (browsers) or the
+    service description (everyone else)."""
+    try:
+        op = await _read_operation(request)
+        if op.update is not None:
+            return await _update(request, op)
+        ranges = parse_accept(request.headers.get("accept"))
+        if op.query is None or not op.query.strip():
+            if op.query is None and wants_html(ranges):
+                return _page(request, "")
+            if op.query is not None:
+                raise _Fail(400, "Empty query", "the query parameter is empty")
+            return await run_in_threadpool(_service_description, request, ranges)
+        if request.method == "GET" and wants_html(ranges) and not _format_override(request)[2]:
+            return _page(request, op.query)
+        return await run_in_threadpool(_run_query, request, op, ranges)
+    except _Fail as fail:
+        return _error(request, fail)
+
+
+async def _update(request: Request, op: _Operation) -> Response:
+    handler = UPDATE_HANDLER
+    if handler is None:
+        raise _Fail(403, "Forbidden", "writes need a write token; SPARQL Update is not enabled on this server")
+    result = handler(
+        request,
+        op.update,
+        using_graph_uri=op.values("using-graph-uri"),
+        using_named_graph_uri=op.values("using-named-graph-uri"),
+    )
+    return await result if inspect.isawaitable(result) else result
+
+
+def _run_query(request: Request, op: _Operation, ranges) -> Response:
+    store: Store = request.app.state.store
+    settings = request.app.state.settings
+    endpoint = _endpoint(request)
+    results_fmt, graph_fmt, override = _format_override(request)
+    if results_fmt is None:
+        results_fmt = negotiate(ranges, RESULTS_TYPES)
+    if graph_fmt is None:
+        graph_fmt = negotiate(ranges, GRAPH_TYPES)
+    labels = request.query_params.get("labels")
+    if labels is not None and labels not in ("nl", "en"):
+        raise _Fail(400, "Bad labels parameter", f"labels={labels!r}: use labels=nl or labels=en")
+    query = op.query or ""
+    shape = sandbox.query_shape(query, endpoint)
+    if shape.is_update:
+        raise _Fail(400, "This is an update", f"{shape.form} is SPARQL Update: POST it as update= or "
+                    "application/sparql-update, not as a query")
+    if shape.uses_service:
+        raise _Fail(400, "SERVICE is not allowed", "federated queries (SERVICE) are switched off on this "
+                    "endpoint: they would make this server call other hosts")
+    public = [g.value for g in store.public_graphs()]
+    default, named = sandbox.resolve_dataset(
+        public, op.values("default-graph-uri"), op.values("named-graph-uri"), shape
+    )
+    task = QueryRequest(
+        query=query, default_graphs=default, named_graphs=named, results_format=results_fmt,
+        graph_format=graph_fmt, labels=labels, label_graphs=public, base_iri=endpoint,
+        row_cap=settings.row_cap,
+    )
+    try:
+        result = runner(request.app).run(task)
+    except QuerySyntaxError as exc:
+        extra = {"line": exc.line, "column": exc.column} if exc.line else {}
+        raise _Fail(400, "Malformed query", exc.message, **extra) from None
+    except QueryTimeout as exc:
+        raise _Fail(503, "Query timed out", f"the query ran longer than the limit of {exc.timeout:g} s "
+                    "(KNOOPPUNT_QUERY_TIMEOUT) and was stopped; make it more selective (LIMIT, fewer "
+                    "unbound variables, no open-ended property paths)", timeout_s=exc.timeout) from None
+    except QueryBusy as exc:
+        raise _Fail(503, "Too many queries", f"{exc}; try again in {exc.retry_after} s",
+                    headers={"Retry-After": str(exc.retry_after)}) from None
+    except NotAcceptable as exc:
+        offered = sorted(set(RESULTS_MEDIA.values()) if exc.kind != "graph" else set(GRAPH_MEDIA.values()))
+        what = {"bindings": "SELECT", "boolean": "ASK", "graph": "CONSTRUCT/DESCRIBE"}[exc.kind]
+        asked = override or request.headers.get("accept", "")
+        raise _Fail(406, "Not acceptable", f"a {what} result cannot be sent as {asked!r}; available: "
+                    + ", ".join(offered)) from None
+    except QueryRejected as exc:
+        raise _Fail(400, "Query refused", str(exc)) from None
+    except StoreTimeout as exc:
+        raise _Fail(504, "Store timed out", str(exc)) from None
+    except StoreUnavailable as exc:
+        raise _Fail(503, "Store unavailable", str(exc), headers={"Retry-After": "10"}) from None
+    except WorkerFailed as exc:
+        raise _Fail(500, "Query failed", str(exc)) from None
+    headers = {"Vary": "Accept"}
+    if result.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[ROW_CAP_HEADER] = str(settings.row_cap)
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+# --- the worker pool ----------------------------------------------------------------------------
+_runner_lock = threading.Lock()
+
+
+def runner(app) -> sandbox.WorkerPool | sandbox.DirectRunner:
+    """The app's query runner, made on first use (workers themselves start lazily too)."""
+    current = getattr(app.state, "query_runner", None)
+    if current is None:
+        with _runner_lock:
+            current = getattr(app.state, "query_runner", None)
+            if current is None:
+                current = app.state.query_runner = sandbox.make_runner(app.state.store, app.state.settings)
+    return current
+
+
+def setup(app: FastAPI) -> None:
+    """The query runner, CORS and gzip for the whole app, and our static files."""
+    runner(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=[TRUNCATED_HEADER, ROW_CAP_HEADER, "Retry-After", "Content-Disposition", "Location", "ETag"],
+        max_age=600,
+    )
+    if STATIC_DIR.is_dir():
+        app.mount("/static/sparql", StaticFiles(directory=str(STATIC_DIR)), name="sparql-static")
+
+
+# --- the query page -----------------------------------------------------------------------------
+_template_cache: dict[str, object] = {}
+
+
+def _page(request: Request, query: str) -> HTMLResponse:
+    import jinja2
+
+    from graph.queries import examples
+
+    template = _template_cache.get("page")
+    if template is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True
+        )
+        template = _template_cache["page"] = env.get_template(TEMPLATE.name)
+    lang = "en" if request.query_params.get("lang") == "en" else "nl"
+    data = {
+        "endpoint": _endpoint(request),
+        "prefixes": sparql_prefixes(),
+        "examples": [q.as_dict() for q in examples().values()],
+        "query": query,
+        "lang": lang,
+        "rowCap": request.app.state.settings.row_cap,
+        "timeout": request.app.state.settings.query_timeout,
+    }
+    page_json = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+    html = template.render(lang=lang, page_json=page_json, query=query)
+    return HTMLResponse(html, headers={"Vary": "Accept"})
+
+
+# --- service description and VoID ---------------------------------------------------------------
+RDF_OUT = {
+    "text/turtle": RdfFormat.TURTLE,
+    "application/n-triples": RdfFormat.N_TRIPLES,
+    "text/plain": RdfFormat.N_TRIPLES,
+    "application/ld+json": RdfFormat.JSON_LD,
+    "application/rdf+xml": RdfFormat.RDF_XML,
+}
+
+
+def _rdf_response(triples: list, ranges) -> Response:
+    choice = negotiate(ranges, {m: m for m in RDF_OUT}) or "text/turtle"
+    fmt = RDF_OUT[choice]
+    prefixes = {**PREFIXES, "sd": SD, "void": VOID, "formats": FORMATS_NS}
+    body = serialize(triples, format=fmt, prefixes=prefixes if fmt == RdfFormat.TURTLE else None)
+    media = "application/n-triples" if choice == "text/plain" else choice
+    return Response(body, media_type=media, headers={"Vary": "Accept"})
+
+
+def _t(s, p, o) -> Triple:
+    return Triple(s, p, o)
+
+
+def _n(ns: str, local: str) -> NamedNode:
+    return NamedNode(ns + local)
+
+
+def _int(n: int) -> Literal:
+    return Literal(str(n), datatype=NamedNode(XSD + "integer"))
+
+
+def _service_description(request: Request, ranges) -> Response:
+    store: Store = request.app.state.store
+    endpoint = NamedNode(_endpoint(request))
+    a = _n(RDF, "type")
+    out = [
+        _t(endpoint, a, _n(SD, "Service")),
+        _t(endpoint, _n(SD, "endpoint"), endpoint),
+        _t(endpoint, _n(SD, "supportedLanguage"), _n(SD, "SPARQL11Query")),
+        _t(endpoint, _n(SD, "feature"), _n(SD, "UnionDefaultGraph")),
+        _t(endpoint, _n(DCT, "title"), Literal("Knooppunt SPARQL-endpoint", language="nl")),
+        _t(endpoint, _n(DCT, "title"), Literal("Knooppunt SPARQL endpoint", language="en")),
+        _t(endpoint, _n(DCT, "description"), Literal(
+            f"Openbare gegevens over onderwijs in de palliatieve zorg. Zoekvragen stoppen na "
+            f"{request.app.state.settings.query_timeout:g} s en geven hoogstens "
+            f"{request.app.state.settings.row_cap} rijen.", language="nl")),
+    ]
+    if UPDATE_HANDLER is not None:
+        out.append(_t(endpoint, _n(SD, "supportedLanguage"), _n(SD, "SPARQL11Update")))
+    for local in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG"):
+        out.append(_t(endpoint, _n(SD, "resultFormat"), _n(FORMATS_NS, local)))
+    dataset, default_graph = BlankNode(), BlankNode()
+    out += [
+        _t(endpoint, _n(SD, "defaultDataset"), dataset),
+        _t(dataset, a, _n(SD, "Dataset")),
+        _t(dataset, _n(SD, "defaultGraph"), default_graph),
+        _t(default_graph, a, _n(SD, "Graph")),
+        _t(default_graph, _n(VOID, "triples"), _int(store.count())),
+        _t(dataset, _n(VOID, "sparqlEndpoint"), endpoint),
+    ]
+    for graph in store.public_graphs():
+        named, described = BlankNode(), BlankNode()
+        out += [
+            _t(dataset, _n(SD, "namedGraph"), named),
+            _t(named, a, _n(SD, "NamedGraph")),
+            _t(named, _n(SD, "name"), graph),
+            _t(named, _n(SD, "graph"), described),
+            _t(described, a, _n(SD, "Graph")),
+            _t(described, _n(VOID, "triples"), _int(store.count(graph))),
+        ]
+    return _rdf_response(out, ranges)
+
+
+_void_lock = threading.Lock()
+EXAMPLE_CLASSES = ("Project", "Programme", "EducationHub", "Consortium", "Material", "Competency", "Theme")
+
+
+def _void_triples(store: Store, base_url: str) -> list:
+    """The VoID description (our own, trusted queries, run in-process; cached per generation)."""
+    from graph.namespaces import KP, SKOS
+
+    doc = base_url + "/.well-known/void"
+    me = NamedNode(doc + "#knooppunt")
+    a = _n(RDF, "type")
+    settings = store.settings
+    classes = store.select("SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c ORDER BY ?c")
+    properties = store.select("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p")
+    subjects = store.select("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }")
+    out = [
+        _t(me, a, _n(VOID, "Dataset")),
+        _t(me, _n(DCT, "title"), Literal("Knooppunt", language="nl")),
+        _t(me, _n(DCT, "description"), Literal(
+            "Kennisgraaf van onderwijs in de palliatieve zorg: projecten, materialen, OWR 2.0-competenties, "
+            "organisaties en mensen in hun openbare rol.", language="nl")),
+        _t(me, _n(DCT, "description"), Literal(
+            "Knowledge graph of Dutch palliative-care education: projects, materials, OWR 2.0 competencies, "
+            "organisations and people in their public roles.", language="en")),
+        _t(me, _n(VOID, "sparqlEndpoint"), NamedNode(base_url + "/sparql")),
+        _t(me, _n(VOID, "uriSpace"), Literal(settings.base + "/id/")),
+        _t(me, _n(VOID, "triples"), _int(store.count())),
+        _t(me, _n(VOID, "classes"), _int(len(classes))),
+        _t(me, _n(VOID, "properties"), _int(len(properties))),
+        _t(me, _n(VOID, "distinctSubjects"), _int(int(subjects[0]["n"].value) if subjects else 0)),
+        _t(me, _n(VOID, "vocabulary"), NamedNode(KP)),
+        _t(me, _n(VOID, "vocabulary"), NamedNode(SKOS)),
+    ]
+    for row in classes:
+        part = BlankNode()
+        out += [_t(me, _n(VOID, "classPartition"), part), _t(part, _n(VOID, "class"), row["c"]),
+                _t(part, _n(VOID, "entities"), _int(int(row["n"].value)))]
+    for row in properties:
+        part = BlankNode()
+        out += [_t(me, _n(VOID, "propertyPartition"), part), _t(part, _n(VOID, "property"), row["p"]),
+                _t(part, _n(VOID, "triples"), _int(int(row["n"].value)))]
+    for local in EXAMPLE_CLASSES:
+        rows = store.select(
+            "SELECT ?s ?c WHERE { ?s a ?c FILTER(isIRI(?s)) } ORDER BY STR(?s) LIMIT 1", {"c": NamedNode(KP + local)}
+        )
+        if rows:
+            out.append(_t(me, _n(VOID, "exampleResource"), rows[0]["s"]))
+    for graph in store.public_graphs():
+        name = store.graph_name(graph)
+        subset = NamedNode(doc + "#graph-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in name))
+        out += [
+            _t(me, _n(VOID, "subset"), subset),
+            _t(subset, a, _n(VOID, "Dataset")),
+            _t(subset, _n(SD, "name"), graph),
+            _t(subset, _n(DCT, "title"), Literal(name)),
+            _t(subset, _n(VOID, "triples"), _int(store.count(graph))),
+            _t(subset, _n(VOID, "sparqlEndpoint"), NamedNode(base_url + "/sparql")),
+        ]
+    return out
+
+
+def _void(request: Request, ranges) -> Response:
+    store: Store = request.app.state.store
+    base_url = str(request.base_url).rstrip("/")
+    key = (store.generation, base_url)
+    cached = getattr(request.app.state, "void_cache", None)
+    if cached is not None and cached[0] == key:
+        triples = cached[1]
+    else:
+        with _void_lock:  # one computation at a time; they are not cheap on a big store
+            triples = _void_triples(store, base_url)
+        request.app.state.void_cache = (key, triples)
+    return _rdf_response(triples, ranges)
+
+
+@router.get("/.well-known/void", tags=["sparql"])
+async def void(request: Request) -> Response:
+    """VoID description of the public dataset: size, classes, properties, graphs, examples."""
+    return await run_in_threadpool(_void, request, parse_accept(request.headers.get("accept")))

@@ -1,0 +1,34 @@
+"""A remote store that is down or slow becomes a clear ``503`` / ``504`` problem, never a 500.
+
+``graph.remote`` raises ``StoreUnavailable`` (refused connection, DNS failure, dropped connection,
+rejected credentials, 502/503 from a proxy) and ``StoreTimeout`` (no answer within
+``KNOOPPUNT_STORE_TIMEOUT``). Both say which store and what to check; the problem document passes
+that on, with ``Retry-After`` so clients and load balancers back off instead of hammering.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from graph.store import StoreTimeout, StoreUnavailable
+
+from .problems import problem_response
+
+RETRY_AFTER_S = 5
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers; call after ``problems.install(app)``."""
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        return problem_response(
+            503, "Store unavailable", str(exc), headers={"Retry-After": str(RETRY_AFTER_S)}
+        )
+
+    @app.exception_handler(StoreTimeout)
+    async def _timeout(_: Request, exc: StoreTimeout) -> JSONResponse:
+        return problem_response(
+            504, "Store timeout", str(exc), headers={"Retry-After": str(RETRY_AFTER_S)}
+        )

@@ -1,0 +1,140 @@
+"""The ``oxigraph_server`` session fixture: real Oxigraph server processes on 127.0.0.1.
+
+``oxigraph_server.settings(**overrides)`` starts a new server (about 0.1 s, ~20 MB) on a free port
+with its own temporary directory and returns ``Settings`` pointing at it, so every store a test
+opens is empty and no later test can clear data an earlier one still holds. Servers whose
+``Settings`` object has been garbage-collected (no store uses it any more) are stopped when the
+next one starts, so a long session keeps only a handful alive.
+
+``oxigraph_server.start()`` gives the ``OxigraphProcess`` itself, for tests that stop and restart
+the store (same port, same directory) to see the service fail cleanly and recover.
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph.settings import Settings
+
+BASE = "https://w3id.org/knooppunt"
+
+
+def oxigraph_binary() -> str:
+    """The ``oxigraph`` command of this environment (beside the interpreter), else the PATH one."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    found = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if not found:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OxigraphProcess:
+    """One ``oxigraph serve`` process with a data directory that outlives restarts."""
+
+    def __init__(self, directory: Path, port: int | None = None, timeout_s: float | None = None) -> None:
+        self.directory = directory
+        self.port = port or _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.timeout_s = timeout_s
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> OxigraphProcess:
+        command = [oxigraph_binary(), "serve", "--location", str(self.directory),
+                   "--bind", f"127.0.0.1:{self.port}"]
+        if self.timeout_s:
+            command += ["--timeout-s", str(self.timeout_s)]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.post(f"{self.url}/query", data={"query": "ASK {}"}, timeout=2).raise_for_status()
+                return self
+            except httpx.HTTPError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph server on port {self.port} did not start") from None
+                time.sleep(0.02)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.process = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def settings(self, **overrides) -> Settings:
+        values = {"store": self.url, "base_iri": BASE, "token_file": "", "store_timeout": 10.0}
+        values.update(overrides)
+        return Settings(**values)
+
+
+class OxigraphServers:
+    """Hands out fresh servers; reaps the ones no store refers to any more."""
+
+    keep_at_least = 4
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._owned: list[tuple[OxigraphProcess, weakref.ref | None]] = []
+
+    def start(self, timeout_s: float | None = None) -> OxigraphProcess:
+        self._reap()
+        directory = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=self.root))
+        server = OxigraphProcess(directory, timeout_s=timeout_s).start()
+        self._owned.append((server, None))  # started explicitly: kept until the session ends
+        return server
+
+    def settings(self, **overrides) -> Settings:
+        server = self.start()
+        settings = server.settings(**overrides)
+        self._owned[-1] = (server, weakref.ref(settings))
+        return settings
+
+    def _reap(self) -> None:
+        if sum(1 for s, _ in self._owned if s.running) < self.keep_at_least:
+            return
+        gc.collect()
+        alive = []
+        for server, ref in self._owned:
+            if ref is not None and ref() is None:
+                server.stop()
+                shutil.rmtree(server.directory, ignore_errors=True)
+            else:
+                alive.append((server, ref))
+        self._owned = alive
+
+    def close(self) -> None:
+        for server, _ in self._owned:
+            server.stop()
+        self._owned = []
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory) -> Iterator[OxigraphServers]:
+    servers = OxigraphServers(tmp_path_factory.mktemp("oxigraph"))
+    yield servers
+    servers.close()

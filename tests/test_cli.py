@@ -1,0 +1,169 @@
+"""Each CLI command end to end on a temporary on-disk store, as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+import rdflib
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+KP = "https://w3id.org/knooppunt/def#"
+
+
+def knooppunt(*args: str, store: Path, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "KNOOPPUNT_STORE": str(store), "KNOOPPUNT_BASE_IRI": "https://w3id.org/knooppunt"}
+    result = subprocess.run(
+        [sys.executable, "-m", "service.cli", *args],
+        cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"knooppunt {' '.join(args)} failed: {result.stderr}")
+    return result
+
+
+@pytest.fixture
+def store_dir(tmp_path) -> Path:
+    return tmp_path / "store"
+
+
+def test_stats_reports_classes_and_graphs(store_dir):
+    out = json.loads(knooppunt("stats", "--json", store=store_dir).stdout)
+    assert out["backend"] == "oxigraph"
+    assert out["triples"] > 1000
+    assert out["classes"][KP + "Consortium"] == 7
+    assert "ontology" in out["graphs"]
+    text = knooppunt("stats", store=store_dir).stdout
+    assert "per class" in text and KP + "Project" in text
+
+
+def test_validate_store_conforms_and_broken_file_fails(store_dir, tmp_path):
+    ok = knooppunt("validate", store=store_dir)
+    assert ok.returncode == 0, ok.stdout
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(
+        "@prefix kp: <https://w3id.org/knooppunt/def#> .\n"
+        "<id/project/kapot> a kp:Project .\n",
+        encoding="utf-8",
+    )
+    bad = knooppunt("validate", str(broken), store=store_dir, check=False)
+    assert bad.returncode == 1
+    assert "https://w3id.org/knooppunt/id/project/kapot" in bad.stdout
+    assert "Violation" in bad.stdout
+
+
+def test_load_then_query_csv_json_and_ttl(store_dir, tmp_path):
+    extra = tmp_path / "extra.ttl"
+    extra.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<id/thema/cli-test> rdfs:label \"CLI-test\"@nl .\n",
+        encoding="utf-8",
+    )
+    loaded = knooppunt("load", str(extra), "--graph", "cli", store=store_dir)
+    assert "1 triples" in loaded.stderr
+    q = 'SELECT ?s WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> "CLI-test"@nl }'
+    rows = list(csv.reader(io.StringIO(knooppunt("query", q, "--format", "csv", store=store_dir).stdout)))
+    assert rows == [["s"], ["https://w3id.org/knooppunt/id/thema/cli-test"]]
+    as_json = json.loads(knooppunt("query", q, "--format", "json", store=store_dir).stdout)
+    assert as_json["results"]["bindings"][0]["s"]["value"].endswith("/id/thema/cli-test")
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <https://w3id.org/knooppunt/id/thema/cli-test>) }"
+    g = rdflib.Graph().parse(data=knooppunt("query", construct, "--format", "ttl", store=store_dir).stdout, format="turtle")
+    assert len(g) == 1
+    bad = knooppunt("query", "SELECT WHERE {", store=store_dir, check=False)
+    assert bad.returncode == 2 and "SPARQL" in bad.stderr
+
+
+def test_load_refuses_invalid_rdf_and_keeps_store(store_dir, tmp_path):
+    before = json.loads(knooppunt("stats", "--json", store=store_dir).stdout)["triples"]
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<a> <b> .\n", encoding="utf-8")
+    result = knooppunt("load", str(bad), store=store_dir, check=False)
+    assert result.returncode == 1 and "invalid RDF" in result.stderr
+    assert json.loads(knooppunt("stats", "--json", store=store_dir).stdout)["triples"] == before
+
+
+@pytest.mark.parametrize("fmt,parse_as", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld"), ("nq", "nquads")])
+def test_export_formats_parse(store_dir, fmt, parse_as):
+    out = knooppunt("export", "--format", fmt, store=store_dir).stdout
+    if parse_as == "nquads":
+        ds = rdflib.Dataset()
+        ds.parse(data=out, format="nquads")
+        assert len(list(ds.quads())) > 1000
+    else:
+        g = rdflib.Graph().parse(data=out, format=parse_as)
+        assert len(g) > 1000
+
+
+def test_export_one_graph(store_dir):
+    out = knooppunt("export", "--graph", "ontology", "--format", "nt", store=store_dir).stdout
+    g = rdflib.Graph().parse(data=out, format="nt")
+    assert (rdflib.URIRef(KP + "Project"), rdflib.RDF.type, rdflib.OWL.Class) in g
+    assert knooppunt("export", "--graph", "bestaat-niet", store=store_dir, check=False).returncode == 2
+
+
+def test_serve_reports_health(store_dir):
+    port = free_port()
+    env = {**os.environ, "KNOOPPUNT_STORE": str(store_dir)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).json()
+                break
+            except httpx.TransportError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "no output") from None
+                time.sleep(0.2)
+        assert health["status"] == "ok"
+        assert health["backend"] == "oxigraph"
+        assert health["triples"] > 1000
+        assert health["version"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_wheel_carries_ontology_shapes_and_data(tmp_path):
+    """A plain (non-editable) install must find its data: check the built wheel's layout."""
+    out = tmp_path / "wheel"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        check=True, capture_output=True, timeout=300,
+    )
+    wheel = next(out.glob("knooppunt-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "graph/_data/ontology/knooppunt.ttl" in names
+    assert any(n.startswith("graph/_data/shapes/") and n.endswith(".ttl") for n in names)
+    assert any(n.startswith("graph/_data/data/") and n.endswith(".ttl") for n in names)
+    assert any(n.endswith("entry_points.txt") for n in names)
+    # Unpacked on its own (no checkout next to it), the package finds its data in _data/.
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = subprocess.run(
+        [sys.executable, "-c", "from graph import resources; print(resources.ontology_dir())"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True, check=True,
+    )
+    assert probe.stdout.strip() == str(site / "graph" / "_data" / "ontology")
+
+
+def test_readme_test_command_is_what_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```sh\n")[1:]]
+    test_command = next(b for b in blocks if "pytest" in b)
+    assert test_command in ci.splitlines()
