@@ -4,15 +4,20 @@ pyshacl over the whole store costs 0.45 s at 10k triples and 47 s at 1M; even wi
 it enumerates every shape's targets in the full graph first. So a write is validated in a *small*
 rdflib graph built for it:
 
-1. **Focus nodes**: the IRIs that are subject or object (not the class of ``rdf:type``) of an added or
-   removed quad; and, for nodes whose ``rdf:type`` set changes (deleted or retyped nodes), the
-   nodes that point at them, because their ``sh:class`` constraints may now fail.
+1. **Focus nodes**: the subjects of added and removed quads; their objects when a shape walks
+   that predicate backwards (``sh:inversePath``: only then can an object's validity change); and,
+   for nodes whose ``rdf:type`` set changes (deleted or retyped nodes), the nodes that point at
+   them, because their ``sh:class`` constraints may now fail.
 2. **Context**, as the store will be *after* the change (store quads minus removed plus added):
    every triple about a focus node; incoming triples on predicates the shapes walk backwards
    (``sh:inversePath``); the ``rdf:type`` of every node those triples reach; and the ontology's
    ``rdfs:subClassOf`` axioms, so ``sh:class`` and ``sh:targetClass`` see subclasses.
-3. **Shapes**: only those whose targets can match the focus nodes' types (``use_shapes``), with the
-   focus nodes passed as ``focus_nodes``.
+3. **Shapes**: when no shape targets any focus node's type (or a superclass), nothing is run.
+   Otherwise pyshacl runs over the small graph with ``focus_nodes`` and only the node shapes that
+   target those types; the parsed shapes (``ShapesGraph``) are built once and reused, not re-read
+   for every write. (pyshacl's own ``use_shapes`` is not used: with ``focus_nodes`` it applies
+   every listed shape to every focus node without checking targets, and it does not follow named
+   property shapes.)
 
 The graphs ``system`` and ``provenance`` are not data and are left out of the context. What this
 does not see: SPARQL-based constraints (``sh:sparql``) that look beyond a node's neighbours.
@@ -21,11 +26,15 @@ does not see: SPARQL-based constraints (``sh:sparql``) that look beyond a node's
 from __future__ import annotations
 
 import functools
+import logging
+import threading
 from collections.abc import Iterable
 
-import pyshacl
 import rdflib
 from pyoxigraph import BlankNode, NamedNode, Quad
+from pyshacl import Validator
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.shapes_graph import ShapesGraph
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
 from . import validation
@@ -86,7 +95,7 @@ def reset_caches() -> None:
     """Forget the shapes and ontology indexes (after the shapes or ontology files change)."""
     _shape_index.cache_clear()
     _superclasses.cache_clear()
-    _shape_parts.cache_clear()
+    _parsed_shapes.cache_clear()
 
 
 class _AfterState:
@@ -132,7 +141,13 @@ def _resource(term) -> bool:
 
 
 def focus_nodes(delta: Delta, hidden: set) -> tuple[set, set]:
-    """(nodes the delta touches, nodes whose ``rdf:type`` set changes)."""
+    """(nodes whose validity the delta can change, nodes whose ``rdf:type`` set changes).
+
+    A subject's triples change, so it is a focus node. An object's own triples do not: it is one
+    only when a shape walks that predicate backwards (``sh:inversePath``). Its type still reaches
+    the subject's ``sh:class`` checks through the context.
+    """
+    _, _, inverse = _shape_index()
     focus: set = set()
     retyped: set = set()
     for q in list(delta.added) + list(delta.removed):
@@ -141,7 +156,7 @@ def focus_nodes(delta: Delta, hidden: set) -> tuple[set, set]:
         focus.add(q.subject)
         if q.predicate == RDF_TYPE:
             retyped.add(q.subject)
-        elif _resource(q.object):
+        elif _resource(q.object) and q.predicate.value in inverse:
             focus.add(q.object)
     return focus, retyped
 
@@ -200,57 +215,43 @@ def validate_delta(store, delta: Delta) -> ValidationReport:
     if not shapes:  # nothing in the change is a target of any shape
         return ValidationReport()
     graph = _graph(triples, state, focus)
-    shapes_graph = validation.shapes_graph()
-    # pyshacl's use_shapes only follows blank-node children, so the named property shapes a node
-    # shape uses are listed too. No focus_nodes: with use_shapes, pyshacl would apply every listed
-    # shape to every focus node without checking its targets. Targets are enumerated in the small
-    # graph instead (cheap), and results about neighbours (present only with their types) dropped.
-    _, report_graph, _ = pyshacl.validate(
-        graph,
-        shacl_graph=shapes_graph,
-        inference="none",
-        allow_warnings=True,
-        advanced=False,
-        inplace=True,
-        use_shapes=_with_parts(shapes),
-    )
-    report = validation.parse_report(report_graph, shapes_graph)
-    wanted = {n.value for n in focus if isinstance(n, NamedNode)}
-    return ValidationReport([r for r in report.results if r.focus_node in wanted])
+    focus_iris = [rdflib.URIRef(n.value) for n in focus if isinstance(n, NamedNode)]
+    return validation.parse_report(_run_pyshacl(graph, focus_iris, shapes), validation.shapes_graph())
 
 
-def _with_parts(shapes: list[str]) -> list[str]:
-    """The shapes and every named shape they reach (sh:property, sh:node, sh:and/or/xone/not ...)."""
-    parts = _shape_parts()
-    out: dict[str, None] = {}
-    todo = list(shapes)
-    while todo:
-        shape = todo.pop()
-        if shape not in out:
-            out[shape] = None
-            todo.extend(parts.get(shape, ()))
-    return list(out)
+_SHAPES_LOCK = threading.Lock()
 
 
 @functools.cache
-def _shape_parts() -> dict[str, set[str]]:
-    """Named shapes each shape refers to, directly or through blank nodes and RDF lists."""
-    g = validation.shapes_graph()
-    links = (SH.property, SH.node, SH.qualifiedValueShape, SH["not"], SH["and"], SH["or"], SH.xone)
-    parts: dict[str, set[str]] = {}
+def _parsed_shapes() -> ShapesGraph:
+    """pyshacl's parsed shapes, built once (building them costs more than validating a change)."""
+    shapes = ShapesGraph(validation.shapes_graph(), False, logging.getLogger("pyshacl"))
+    _ = shapes.shapes  # harvest every shape now
+    return shapes
 
-    def reach(node, seen: set) -> set[str]:
-        found: set[str] = set()
-        for p, o in g.predicate_objects(node):
-            if p in links or p in (RDF.first, RDF.rest):
-                if isinstance(o, rdflib.URIRef) and p not in (RDF.rest,):
-                    if o != RDF.nil:
-                        found.add(str(o))
-                elif isinstance(o, rdflib.BNode) and o not in seen:
-                    found |= reach(o, seen | {o})
-        return found
 
-    for shape in set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape)):
-        if isinstance(shape, rdflib.URIRef):
-            parts[str(shape)] = reach(shape, {shape})
-    return parts
+class _Subset:
+    """The parsed shapes, offering only the given top-level shapes to run.
+
+    pyshacl walks *every* shape to enumerate targets (~400 here, most of them property shapes
+    that have none); listing only the node shapes that target the focus nodes' types avoids that,
+    while property and value shapes are still found through the full parsed graph.
+    """
+
+    def __init__(self, full: ShapesGraph, shapes: list) -> None:
+        self._full = full
+        self.shapes = shapes
+
+    def __getattr__(self, name: str):
+        return getattr(self._full, name)
+
+
+def _run_pyshacl(graph: rdflib.Graph, focus: list, shapes: list[str]) -> rdflib.Graph:
+    full = _parsed_shapes()
+    subset = _Subset(full, [full.lookup_shape_from_node(rdflib.URIRef(s)) for s in shapes])
+    options = {"inference": "none", "allow_warnings": True, "focus_nodes": focus, "inplace": True}
+    validator = Validator(DataGraph.from_rdflib(graph), shacl_graph=validation.shapes_graph(), options=options)
+    validator.shacl_graph = subset
+    with _SHAPES_LOCK:  # the shared parsed shapes are not made for concurrent runs
+        _, report_graph, _ = validator.run()
+    return report_graph

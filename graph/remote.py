@@ -143,7 +143,7 @@ def values_clause(query: str, bindings: dict[str, Term]) -> str:
         except ValueError as exc:
             raise StoreError(f"invalid binding name {name!r}: {exc}") from exc
         if isinstance(term, BlankNode) or not isinstance(term, NamedNode | Literal):
-            raise StoreError(f"binding ?{name}: only IRIs and literals can be sent to a remote store")
+            raise StoreError(f"binding ?{name}: only IRIs and literals can be sent to a remote store (no blank nodes)")
     try:
         with _checker_lock:
             _checker.query(query, substitutions=substitutions)

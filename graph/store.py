@@ -160,7 +160,11 @@ class Store(ABC):
         dataset: Dataset = "public",
         prefixes: bool = True,
     ) -> list[Row]:
-        """Rows of a SELECT as dicts of variable name to term (unbound variables left out)."""
+        """Rows of a SELECT as dicts of variable name to term (unbound variables left out).
+
+        ``bindings`` are substituted as values (SEP-0007), never pasted as text; a bound
+        variable must appear in the SELECT projection.
+        """
         default, named = self._dataset(dataset)
         text = sparql_prefixes() + sparql if prefixes else sparql
         result = self._query(text, bindings, default, named)
@@ -301,6 +305,8 @@ class OxigraphStore(Store):
             return self._ox.query(sparql, **kwargs)
         except SyntaxError as exc:
             raise StoreError(f"invalid SPARQL: {exc}") from exc
+        except RuntimeError as exc:  # e.g. a bound variable that is not projected (SEP-0007)
+            raise StoreError(f"cannot run the query: {exc}") from exc
 
     def _apply(self, removed: list[Quad], added: list[Quad]) -> None:
         if not removed and not added:
@@ -404,11 +410,56 @@ def _delta_update(removed: list[Quad], added: list[Quad]) -> str:
     serialisation, so no user text reaches the update unescaped.
     """
     parts = []
-    if removed:
-        parts.append("DELETE DATA { " + " ".join(_quad_text(q) for q in removed) + " }")
+    plain = [q for q in removed if not _has_blank(q)]
+    if plain:
+        parts.append("DELETE DATA { " + " ".join(_quad_text(q) for q in plain) + " }")
+    parts += _delete_blank(q for q in removed if _has_blank(q))
     if added:
         parts.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
     return " ;\n".join(parts)
+
+
+def _has_blank(q: Quad) -> bool:
+    return isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)
+
+
+def _delete_blank(quads: Iterable[Quad]) -> list[str]:
+    """``DELETE WHERE`` operations for quads with blank nodes (``DELETE DATA`` cannot name them).
+
+    A stored blank node can only be found by what is said about it, so each connected group of
+    such quads becomes one pattern with a variable per blank node. (Two groups that are
+    isomorphic copies in the same graph are removed together: RDF cannot tell them apart.)
+    """
+    groups: dict[str, list[Quad]] = {}
+    parent: dict[str, str] = {}
+
+    def root(label: str) -> str:
+        while parent.setdefault(label, label) != label:
+            label = parent[label]
+        return label
+
+    quads = list(quads)
+    for q in quads:
+        labels = [t.value for t in (q.subject, q.object) if isinstance(t, BlankNode)]
+        for other in labels[1:]:
+            parent[root(other)] = root(labels[0])
+    for q in quads:
+        label = next(t.value for t in (q.subject, q.object) if isinstance(t, BlankNode))
+        groups.setdefault(root(label), []).append(q)
+
+    names: dict[str, str] = {}
+
+    def term(t) -> str:  # labels may hold characters a variable name cannot
+        return names.setdefault(t.value, f"?b{len(names)}") if isinstance(t, BlankNode) else str(t)
+
+    ops = []
+    for group in groups.values():
+        patterns = []
+        for q in group:
+            triple = f"{term(q.subject)} {q.predicate} {term(q.object)} ."
+            patterns.append(triple if isinstance(q.graph_name, DefaultGraph) else f"GRAPH {q.graph_name} {{ {triple} }}")
+        ops.append("DELETE WHERE { " + " ".join(patterns) + " }")
+    return ops
 
 
 # --- opening and seeding ------------------------------------------------------------------------

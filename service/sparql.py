@@ -385,6 +385,7 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
         query=query, default_graphs=default, named_graphs=named, results_format=results_fmt,
         graph_format=graph_fmt, labels=labels, label_graphs=public, base_iri=endpoint,
         row_cap=settings.row_cap,
+        public_union=not (op.values("default-graph-uri") or op.values("named-graph-uri") or shape.has_dataset),
     )
     try:
         result = runner(request.app).run(task)

@@ -283,7 +283,10 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
         raise Problem(400, "Bad request", "name a graph: ?graph=IRI or ?default")
     created = not _exists(store, graph)
     if method == "PUT":
-        return await _gsp_write(store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created)
+        return await _gsp_write(
+            store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created,
+            replaces={q.subject for q in quads},
+        )
     return await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created)
 
 
@@ -305,10 +308,14 @@ def _body_quads(request: Request, store: Store, body: bytes, graph: NamedNode | 
     return list(dict.fromkeys(quads))
 
 
-async def _gsp_write(store, token: Token, graph: NamedNode, delta: Callable[[], Delta], operation: str, created: bool) -> Response:
+async def _gsp_write(
+    store, token: Token, graph: NamedNode, delta: Callable[[], Delta], operation: str, created: bool,
+    replaces: set | None = None,
+) -> Response:
+    """Commit a Graph Store change; ``replaces``: subjects whose contact details a PUT replaces."""
     result = await _commit(lambda: ingest.commit(
         store, delta, agent=token.name, scope=token.scope, operation=operation, graph=graph,
-        replace_private_for=set() if operation == "gsp-put" else None,
+        replace_private_for=replaces,
     ))
     if isinstance(result, Response):
         return result

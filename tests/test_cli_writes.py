@@ -184,7 +184,7 @@ def test_sigkill_during_a_large_import_leaves_before_or_after(tmp_path):
     for fraction in (0.3, 0.6, 0.85, 0.95):
         before, big_before, records_before = _state(store)
         proc, url = _serve(store)
-        thread = threading.Thread(target=lambda: _post_quietly(url, body, headers), daemon=True)
+        thread = threading.Thread(target=_post_quietly, args=(url, body, headers), daemon=True)
         thread.start()
         time.sleep(duration * fraction)
         proc.send_signal(signal.SIGKILL)

@@ -17,10 +17,9 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
+from writes_support import make_writer
 
 from service.app import create_app
-
-from writes_support import make_writer
 
 W3C = Path(os.environ.get("KNOOPPUNT_W3C_DIR", Path(__file__).resolve().parents[2] / "shared" / "w3c"))
 GSP_DIR = W3C / "graph-store-protocol"

@@ -399,7 +399,9 @@ BROKEN = [
     ("MeasurementInstrument", 'ex:mi a kp:MeasurementInstrument ; rdfs:label "M"@nl .', "mi", "MeasurementInstrument-theme-missing"),
     ("Guideline", 'ex:gl a kp:Guideline ; rdfs:label "G"@nl .', "gl", "Guideline-provider-missing"),
     ("Framework", 'ex:fw a kp:Framework ; rdfs:label "F"@nl .', "fw", "Framework-level-missing"),
-    ("Curriculum", 'ex:cur a kp:Curriculum ; rdfs:label "C"@nl .', "cur", "Curriculum-offered-by"),
+    ("Curriculum", 'ex:cur a kp:Curriculum ; rdfs:label "C"@nl ; kp:offeredBy ex:cur-h . ex:cur-h a kp:EducationHub .', "cur",
+     "Curriculum-offered-by"),
+    ("Curriculum", 'ex:cur2 a kp:Curriculum ; rdfs:label "C"@nl .', "cur2", "Curriculum-offered-by-missing"),
     ("Coverage", 'ex:cov a kp:Coverage ; kp:curriculum ex:cov-c ; kp:competency ex:cov-r ; kp:studyYear 5 ; kp:coverageLevel ex:cov-l . '
      'ex:cov-c a kp:Curriculum . ex:cov-r a kp:CanMEDSRole . ex:cov-l a kp:CoverageLevel .', "cov", "Coverage-study-year"),
     ("Coverage", 'ex:cov2 a kp:Coverage ; kp:studyYear 1 ; kp:coverageLevel ex:cov2-l . ex:cov2-l a kp:CoverageLevel .', "cov2",

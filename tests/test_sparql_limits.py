@@ -167,3 +167,19 @@ def test_workers_follow_writes(limited):
     assert all(count_rows(r) == 1 for r in answers)
     store.drop_graph(extra)
     assert count_rows(get(server, query)) == 0
+
+
+def test_private_graph_stays_hidden_from_workers(limited):
+    """Workers on disk read the whole store file; the dataset they are given keeps the private
+    graph out (and the in-memory snapshot never contains it)."""
+    _, server, store = limited
+    secret = Quad(NamedNode("urn:x-test:person"), NamedNode("https://schema.org/email"),
+                  Literal("geheim@example.org"), store.graph("private"))
+    store.apply_delta([], [secret])
+    try:
+        for query in ("SELECT * WHERE { ?s ?p ?o }", "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }",
+                      "SELECT ?o WHERE { ?s <https://schema.org/email> ?o }"):
+            r = httpx.get(server.url + "/sparql", params={"query": query}, headers={"Accept": "text/csv"}, timeout=30)
+            assert r.status_code == 200 and "geheim" not in r.text
+    finally:
+        store.apply_delta([secret], [])

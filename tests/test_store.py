@@ -87,7 +87,7 @@ def test_delta_is_atomic_and_bindings_are_values_not_text():
     store.apply_delta([a], [b])
     assert store.generation > generation
     assert set(store.quads(graph=g)) == {b}
-    rows = store.select("SELECT ?s WHERE { ?s rdfs:label ?l }", {"l": Literal('B" } ; DROP ALL #', language="nl")})
+    rows = store.select("SELECT ?s ?l WHERE { ?s rdfs:label ?l }", {"l": Literal('B" } ; DROP ALL #', language="nl")})
     assert [r["s"] for r in rows] == [b.subject]
 
 

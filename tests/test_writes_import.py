@@ -60,7 +60,7 @@ FORMATS = {
 
 @pytest.mark.parametrize("media_type", list(FORMATS))
 def test_each_format_imports_into_its_graph_with_provenance(w, media_type):
-    r = w.client.post(f"/api/import?graph=fmt&source=bestand", content=FORMATS[media_type],
+    r = w.client.post("/api/import?graph=fmt&source=bestand", content=FORMATS[media_type],
                       headers={"Content-Type": media_type, **w.auth()})
     assert r.status_code == 200, r.text
     body = r.json()
@@ -134,7 +134,8 @@ def test_deleting_what_others_point_at_is_checked_on_the_pointing_nodes(w):
     membership = f"""@prefix kp: <{KP}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
     @prefix org: <http://www.w3.org/ns/org#> .
     <id/lidmaatschap/piet-test-docent> a kp:Membership ; rdfs:label "Piet Test, docent"@nl ;
-        org:member <id/persoon/piet-test> ; org:role <id/rol/docent> ."""
+        org:member <id/persoon/piet-test> ; org:role <id/rol/docent> ;
+        org:organization <id/organisatie/roc-mondriaan> ."""
     assert w.client.post("/api/import?graph=mensen", content=people, headers={"Content-Type": "text/turtle", **w.auth()}).status_code == 200
     r = w.client.post("/api/import?graph=rollen", content=membership, headers={"Content-Type": "text/turtle", **w.auth()})
     assert r.status_code == 200, r.text
@@ -180,3 +181,30 @@ def test_blank_nodes_are_skolemised_so_a_delta_can_name_them(w):
     # ... and the graph can be replaced exactly (the skolem IRIs are removed like any IRI).
     r = w.client.post("/api/import?graph=bn", content=PROJECT_TTL, headers={"Content-Type": "text/turtle", **w.auth()})
     assert r.json()["removed"] == 2
+
+
+def test_incremental_validation_agrees_with_validating_the_whole_store(fresh_store):
+    """The small context graph gives the same results, for the changed nodes, as pyshacl over the
+    whole public store with the change applied."""
+    from graph import incremental, ingest, validation
+    from graph.delta import replace_graph
+
+    store = fresh_store
+    text = PROJECT_TTL + NO_LABEL_TTL + """
+    @prefix org: <http://www.w3.org/ns/org#> .
+    <id/lidmaatschap/vergelijk> a kp:Membership ; rdfs:label "Vergelijk"@nl ;
+        org:member <id/project/schrijftest> ; org:organization <id/organisatie/roc-mondriaan> .
+    <id/project/schrijftest> kp:leadOrganisation <id/organisatie/roc-mondriaan> , <id/thema/proactieve-zorgplanning> ."""
+    graph = store.graph("vergelijk")
+    quads = ingest.parse_rdf(text.encode(), ingest.rdf_format_for("text/turtle"), store.settings.base, graph)
+    delta = replace_graph(store, graph, quads)
+    small = incremental.validate_delta(store, delta)
+    focus = sorted({q.subject.value for q in quads})
+    whole = validation.to_rdflib_graph([q for g in store.public_graphs() for q in store.quads(graph=g)] + quads)
+    full = validation.validate(whole, focus_nodes=focus)
+
+    def key(r):
+        return (r.focus_node, r.shape, r.severity, r.path, r.value)
+
+    assert small.violations, "the change was meant to break shapes"
+    assert sorted(map(key, small.results)) == sorted(key(r) for r in full.results if r.focus_node in focus)

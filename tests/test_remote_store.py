@@ -1,0 +1,451 @@
+"""The remote backend against real Oxigraph server processes (``oxigraph_fixture``).
+
+What must hold: the same answers as the embedded store (bindings sent as ``VALUES``), atomic
+writes with a change marker other processes see, and a store that is down or slow turning into a
+clear 503 / 504 within a bounded time, with recovery when it comes back.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, RdfFormat, Triple
+
+from graph.remote import Endpoints, RemoteStore
+from graph.settings import Settings
+from graph.store import Store, StoreError, StoreTimeout, StoreUnavailable, open_store
+from graph.tokens import TokenFile
+from service.app import create_app
+
+pytestmark = pytest.mark.remote
+
+BASE = "https://w3id.org/knooppunt"
+KP = "https://w3id.org/knooppunt/def#"
+LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+QUERIES = Path(__file__).resolve().parents[1] / "graph" / "queries" / "internal"
+
+
+@pytest.fixture(scope="module")
+def pair(store_factory) -> tuple[Store, Store]:
+    """A seeded memory store and a seeded remote store: the same data on both backends."""
+    return store_factory("memory"), store_factory("remote")
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _norm(term) -> str:
+    return "_:b" if isinstance(term, BlankNode) else str(term)
+
+
+def normalise(result) -> object:
+    """A result as comparable data: booleans as such, rows and triples as sorted strings."""
+    if isinstance(result, bool | QueryBoolean):
+        return bool(result)
+    rows = []
+    for item in result:
+        if isinstance(item, Triple):
+            rows.append(" ".join(_norm(t) for t in (item.subject, item.predicate, item.object)))
+        elif isinstance(item, dict):
+            rows.append(tuple(sorted((k, _norm(v)) for k, v in item.items())))
+        else:
+            rows.append(tuple(sorted((str(v), _norm(item[v])) for v in result.variables if item[v] is not None)))
+    return sorted(rows)
+
+
+def run_both(pair, sparql, bindings, dataset="public"):
+    memory, remote = pair
+    results = []
+    for store in (memory, remote):
+        default, named = store._dataset(dataset)
+        results.append(normalise(store._query(sparql, bindings, default, named)))
+    return results
+
+
+def some_iris(store: Store, cls: str, n: int = 3) -> list[NamedNode]:
+    rows = store.select(f"SELECT DISTINCT ?s WHERE {{ ?s a <{cls}> }} ORDER BY ?s LIMIT {n}")
+    return [r["s"] for r in rows]
+
+
+# --- URLs ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("store", "query", "update", "gsp"),
+    [
+        ("http://h:7878", "http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),
+        ("http://h:7878/", "http://h:7878/query", "http://h:7878/update", "http://h:7878/store"),
+        ("http://h:3030/ds/query", "http://h:3030/ds/query", "http://h:3030/ds/update", None),
+        ("http://h:3030/ds", "http://h:3030/ds", "http://h:3030/ds", None),
+        ("http://h:7200/repositories/kp", "http://h:7200/repositories/kp",
+         "http://h:7200/repositories/kp/statements", "http://h:7200/repositories/kp/rdf-graphs/service"),
+        ("http://h:8890/sparql", "http://h:8890/sparql", "http://h:8890/sparql", None),
+    ],
+)
+def test_endpoint_conventions(store, query, update, gsp):
+    assert Endpoints.from_settings(Settings(store=store)) == Endpoints(query, update, gsp)
+
+
+def test_explicit_update_and_gsp_urls_win():
+    s = Settings(store="http://h:8890/sparql", store_update_url="http://h:8890/sparql-auth",
+                 store_gsp_url="http://h:8890/sparql-graph-crud-auth")
+    assert Endpoints.from_settings(s) == Endpoints(
+        "http://h:8890/sparql", "http://h:8890/sparql-auth", "http://h:8890/sparql-graph-crud-auth")
+
+
+# --- same answers as the embedded store ---------------------------------------------------------
+def test_seeded_remote_store_has_the_same_graphs_and_counts(pair):
+    memory, remote = pair
+    assert remote.backend == "remote"
+    assert set(remote.named_graphs()) == set(memory.named_graphs())
+    assert remote.public_graphs() == memory.public_graphs()
+    assert remote.count() == memory.count() > 1000
+    for g in memory.named_graphs():
+        assert remote.count(g) == memory.count(g), g
+    assert not any(remote.graph_name(g).startswith("system/") for g in remote.named_graphs())
+
+
+def test_bindings_are_values_not_text(pair):
+    memory, remote = pair
+    evil = Literal('B" } ; DROP ALL #', language="nl")
+    q = "SELECT ?l ?s WHERE { ?s rdfs:label ?l }"
+    assert memory.select(q, {"l": evil}) == remote.select(q, {"l": evil}) == []
+    assert remote.count() == memory.count()  # nothing was dropped
+    label = memory.select("SELECT ?l WHERE { ?s rdfs:label ?l } ORDER BY ?l LIMIT 1")[0]["l"]
+    assert normalise(memory.select(q, {"l": label})) == normalise(remote.select(q, {"l": label})) != []
+
+
+def test_a_binding_behaves_like_pyoxigraph_substitution_with_aggregates(pair):
+    """Joined after GROUP BY and before projection, on both backends."""
+    memory, remote = pair
+    ontology = memory.graph("ontology")
+    q = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    mem, rem = run_both(pair, q, {"g": ontology}, dataset="all")
+    assert mem == rem and len(mem) == 1
+    q = "SELECT ?s (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?s ORDER BY DESC(?n) LIMIT 3"
+    subject = memory.select("SELECT ?s WHERE { ?s a skos:Concept } ORDER BY ?s LIMIT 1")[0]["s"]
+    assert run_both(pair, q, {"s": subject})[0] == run_both(pair, q, {"s": subject})[1]
+
+
+def test_binding_an_unprojected_variable_fails_on_both(pair):
+    memory, remote = pair
+    q = "SELECT ?s WHERE { ?s rdfs:label ?l }"
+    with pytest.raises((StoreError, RuntimeError)):
+        memory.select(q, {"l": Literal("x")})
+    with pytest.raises(StoreError, match="projection"):
+        remote.select(q, {"l": Literal("x")})
+    with pytest.raises(StoreError, match="blank"):
+        remote.select("SELECT ?s WHERE { ?s ?p ?o }", {"s": BlankNode()})
+
+
+def _rq_queries() -> list[tuple[str, str, list[str]]]:
+    """(name, text, bound variables) of every internal query; ``# param: x iri`` lines name them."""
+    found = []
+    for path in sorted(QUERIES.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        params = re.findall(r"^#\s*param:\s*(\w+)", text, flags=re.M)
+        found.append((path.stem, text, params))
+    return found
+
+
+@pytest.mark.parametrize(("name", "text", "params"), _rq_queries(), ids=[q[0] for q in _rq_queries()])
+def test_internal_queries_answer_the_same(pair, name, text, params):
+    memory, _ = pair
+    candidates = {
+        "iri": some_iris(memory, KP + "Project", 2) + some_iris(memory, KP + "Organisation", 2)
+        + some_iris(memory, "http://www.w3.org/2004/02/skos/core#Concept", 2),
+    }
+    iris = candidates["iri"]
+    assert iris
+    for iri in iris:
+        bindings = dict.fromkeys(params, iri)
+        try:
+            mem, rem = run_both(pair, memory_text(text), bindings)
+        except StoreError as exc:  # a parameter of another kind: must fail on both alike
+            with pytest.raises((StoreError, RuntimeError)):
+                memory._query(memory_text(text), bindings, *memory._dataset("public"))
+            pytest.skip(f"{name}: {exc}")
+        assert mem == rem, f"{name} with {iri}"
+
+
+def memory_text(text: str) -> str:
+    from graph.namespaces import sparql_prefixes
+
+    return sparql_prefixes() + text
+
+
+def test_recorded_api_queries_answer_the_same(pair):
+    """Every query the API sends while answering real requests gives the same rows remotely."""
+    memory, remote = pair
+    recorded: list[tuple] = []
+    original = memory._query
+
+    def recording(sparql, bindings, default_graphs, named_graphs):
+        recorded.append((sparql, dict(bindings or {}), default_graphs, named_graphs))
+        return original(sparql, bindings, default_graphs, named_graphs)
+
+    memory._query = recording  # a spy on the real store: the calls still run
+    try:
+        client = TestClient(create_app(store=memory))
+        project = some_iris(memory, KP + "Project", 1)
+        organisations = some_iris(memory, KP + "Organisation", 2)
+        urls = ["/health", "/api/search?q=zorg", "/api/search?q=palliatieve", "/api/people", "/api/gaps",
+                "/api/stats/projection"]
+        for iri in project + organisations:
+            urls.append(f"/api/resource?iri={iri.value}")
+            urls.append(f"/api/graph?focus={iri.value}")
+        if project:
+            urls.append(f"/api/projects/related?iri={project[0].value}")
+        if len(organisations) == 2:
+            urls.append(f"/api/path?from={organisations[0].value}&to={organisations[1].value}")
+        for url in urls:
+            client.get(url)
+    finally:
+        del memory._query
+    assert recorded, "the API sent no queries through the store"
+    compared = 0
+    for sparql, bindings, default, named in recorded:
+        mem = normalise(original(sparql, bindings, default, named))
+        rem = normalise(remote._query(sparql, bindings, default, named))
+        limit = re.search(r"LIMIT\s+(\d+)\s*$", sparql.strip(), flags=re.I)
+        if limit and isinstance(mem, list) and len(mem) == int(limit.group(1)) and "ORDER BY" not in sparql.upper():
+            assert len(rem) == len(mem)  # an unordered LIMIT may pick other rows
+        else:
+            assert mem == rem, sparql
+        compared += 1
+    assert compared == len(recorded)
+
+
+def test_construct_ask_quads_and_dump_match(pair):
+    memory, remote = pair
+    q = "CONSTRUCT { ?s rdfs:label ?l } WHERE { ?s a skos:ConceptScheme ; rdfs:label ?l }"
+    assert normalise(memory.construct(q)) == normalise(remote.construct(q)) != []
+    assert memory.ask("ASK { ?s a kp:Project }") == remote.ask("ASK { ?s a kp:Project }")
+    g = memory.graph("ontology")
+    assert {str(q) for q in memory.quads(None, LABEL, None, g)} == {str(q) for q in remote.quads(None, LABEL, None, g)}
+    out_m, out_r = io.BytesIO(), io.BytesIO()
+    memory.dump(out_m, RdfFormat.N_TRIPLES, g)
+    remote.dump(out_r, RdfFormat.N_TRIPLES, g)
+    assert sorted(out_m.getvalue().splitlines()) == sorted(out_r.getvalue().splitlines())
+
+
+def test_query_raw_passes_the_store_answer_and_keeps_to_the_given_dataset(pair):
+    _, remote = pair
+    private = remote.graph("private")
+    remote.apply_delta([], [Quad(NamedNode(f"{BASE}/id/persoon/x"), NamedNode("https://schema.org/email"),
+                                 Literal("x@example.org"), private)])
+    public = remote.public_graphs()
+    text = "SELECT ?o FROM NAMED <%s> WHERE { GRAPH ?g { ?s <https://schema.org/email> ?o } }" % private.value
+    content_type, body = remote.query_raw(text, "application/sparql-results+json", public, public)
+    assert content_type.startswith("application/sparql-results+json")
+    assert b"x@example.org" not in body and b'"bindings":[]' in body.replace(b" ", b"")
+    content_type, body = remote.query_raw("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "text/csv", public, public)
+    assert content_type.startswith("text/csv") and body.startswith(b"s,p,o")
+    with pytest.raises(StoreError, match="refused"):
+        remote.query_raw("SELECT ?x WHERE {", "application/sparql-results+json", public, public)
+
+
+# --- writes: atomic, with a change marker other processes see ------------------------------------
+def test_apply_delta_is_one_transaction_and_moves_the_marker(oxigraph_server):
+    a_store = open_store(oxigraph_server.settings())
+    other = RemoteStore(a_store.settings)  # a second process, in effect
+    g = a_store.graph("t")
+    a = Quad(NamedNode(f"{BASE}/id/thema/a"), LABEL, Literal("A", language="nl"), g)
+    b = Quad(NamedNode(f"{BASE}/id/thema/b"), LABEL, Literal('B" } ; DROP ALL #', language="nl"), g)
+    seen = other.generation
+    a_store.apply_delta([], [a])
+    first = a_store.generation
+    a_store.apply_delta([a], [b])
+    assert a_store.generation > first
+    assert set(a_store.quads(graph=g)) == {b}
+    time.sleep(other.generation_ttl)
+    assert other.generation == a_store.generation != seen
+    assert set(other.quads(graph=g)) == {b}
+
+    before, generation = a_store.count(), a_store.generation
+    with pytest.raises(StoreError):  # the second operation fails at run time: nothing is kept
+        a_store.update(
+            f"INSERT DATA {{ GRAPH {g} {{ <{BASE}/id/thema/c> {LABEL} \"C\" }} }} ;"
+            " LOAD <http://127.0.0.1:1/nothing.ttl>"
+        )
+    a_store._generation_cache = None
+    assert a_store.count() == before and a_store.generation == generation
+
+
+def test_load_and_drop_graph_resolve_relative_iris_and_count(oxigraph_server):
+    remote = open_store(oxigraph_server.settings(), seed=False)
+    g = remote.graph("extra")
+    ttl = b'@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . <id/thema/x> rdfs:label "X"@nl ; rdfs:comment [ rdfs:label "b" ] .'
+    assert remote.load(ttl, RdfFormat.TURTLE, g, base_iri=BASE + "/") == 3
+    assert remote.ask("ASK { <%s/id/thema/x> rdfs:label \"X\"@nl }" % BASE)
+    assert remote.load(ttl, RdfFormat.TURTLE, g, base_iri=BASE + "/", bulk=True) == 2  # a new blank node
+    remote.drop_graph(g)
+    assert g not in remote.named_graphs() and remote.count(g) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(settings: Settings, token_file: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "KNOOPPUNT_STORE": settings.store, "KNOOPPUNT_BASE_IRI": BASE,
+           "KNOOPPUNT_TOKEN_FILE": str(token_file), "KNOOPPUNT_STORE_TIMEOUT": "10"}
+    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+               "--log-level", "warning"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(process.stderr.read().decode(errors="replace")[-2000:])
+        try:
+            if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("knooppunt serve did not start")
+
+
+@pytest.fixture
+def two_services(oxigraph_server, tmp_path) -> Iterator[tuple[str, str, str]]:
+    settings = oxigraph_server.settings()
+    open_store(settings).close()  # seed once, before both start
+    token_file = tmp_path / "tokens.json"
+    token = TokenFile(token_file).create("redacteur", "editor")
+    started = []
+    try:
+        for _ in range(2):
+            started.append(_serve(settings, token_file))
+        yield started[0][1], started[1][1], token
+    finally:
+        for process, _ in started:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _wait_for(check, seconds: float = 15.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+def test_a_write_through_one_service_is_seen_by_the_other(two_services):
+    one, two, token = two_services
+    triples_before = httpx.get(f"{two}/health", timeout=10).json()["triples"]
+    assert httpx.get(f"{two}/api/search", params={"q": "Knooppuntschrijftest"}, timeout=10).json()
+    ttl = f"""@prefix kp: <{KP}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    @prefix dct: <http://purl.org/dc/terms/> .
+    <id/project/knooppuntschrijftest> a kp:Project ;
+        rdfs:label "Knooppuntschrijftest"@nl , "Knooppunt write test"@en ;
+        dct:description "Een project om schrijven over twee processen te testen."@nl ;
+        dct:source <https://example.org/schrijftest> ."""
+    r = httpx.post(f"{one}/api/import", params={"graph": "tweeprocessen"}, content=ttl,
+                   headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    iri = f"{BASE}/id/project/knooppuntschrijftest"
+
+    def found_by_search():
+        body = httpx.get(f"{two}/api/search", params={"q": "Knooppuntschrijftest"}, timeout=10).text
+        return iri in body
+
+    assert _wait_for(found_by_search), "the other service's search index did not pick up the write"
+    assert _wait_for(lambda: httpx.get(f"{two}/health", timeout=10).json()["triples"] > triples_before)
+    # The projection too: the new project is a node of the other service's graph view.
+    assert _wait_for(lambda: iri in httpx.get(f"{two}/api/graph", params={"focus": iri}, timeout=10).text)
+
+
+# --- down or slow: 503 / 504, no hang, recovery --------------------------------------------------
+def test_store_down_gives_503_quickly_and_recovers(oxigraph_server):
+    server = oxigraph_server.start()
+    store = open_store(server.settings(store_timeout=5.0))
+    client = TestClient(create_app(store=store))
+    assert client.get("/health").status_code == 200
+    server.stop()
+    try:
+        store._generation_cache = None
+        started = time.monotonic()
+        r = client.get("/health")
+        assert time.monotonic() - started < 5
+        assert r.status_code == 503, r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert "cannot be reached" in r.json()["detail"] and r.headers["retry-after"]
+        with pytest.raises(StoreUnavailable):
+            store.apply_delta([], [Quad(NamedNode(f"{BASE}/id/thema/z"), LABEL, Literal("Z"), store.graph("t"))])
+    finally:
+        server.start()  # same port, same directory
+    store._generation_cache = None
+    r = client.get("/health")
+    assert r.status_code == 200 and r.json()["triples"] > 1000
+
+
+class SilentServer:
+    """Accepts connections on loopback and never answers: a store that hangs."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.conns: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+
+    def close(self) -> None:
+        self.sock.close()
+        for conn in self.conns:
+            conn.close()
+
+
+def test_slow_store_gives_504_without_hanging():
+    silent = SilentServer()
+    try:
+        store = RemoteStore(Settings(store=silent.url, base_iri=BASE, store_timeout=0.5))
+        started = time.monotonic()
+        with pytest.raises(StoreTimeout, match="did not answer within 0.5 s"):
+            store.select("SELECT * WHERE { ?s ?p ?o } LIMIT 1", dataset="all")
+        assert time.monotonic() - started < 3
+        with pytest.raises(StoreTimeout):
+            store.query_raw("ASK {}", "application/sparql-results+json", [], [], timeout=0.3)
+        app = create_app(store=store)
+        with TestClient(app) as client:
+            started = time.monotonic()
+            r = client.get("/health")
+            assert time.monotonic() - started < 5
+            assert r.status_code == 504, r.text
+            assert r.headers["content-type"].startswith("application/problem+json")
+    finally:
+        silent.close()
+
+
+def test_a_refused_connection_is_unavailable_not_an_error():
+    store = RemoteStore(Settings(store=f"http://127.0.0.1:{_free_port()}", base_iri=BASE, store_timeout=2))
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable, match="cannot be reached"):
+        store.named_graphs()
+    assert time.monotonic() - started < 3
