@@ -16,14 +16,16 @@ a test.
 from __future__ import annotations
 
 import argparse
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import httpx
 
 from graph.namespaces import sparql_prefixes
 
-from .common import ensure_dataset, ensure_store, percentile, serve, table
+from .common import copy_store, ensure_dataset, ensure_store, percentile, serve, table
 from .generate import TOP_THEME, iri, plan
 
 CLIENTS = 8
@@ -109,9 +111,29 @@ def throughput(url: str, text: str, seconds: float = 5.0) -> float:
 
 
 def bench(n: int, repeat: int, rdflib_repeat: int, rdflib_budget: float) -> None:
+    store = ensure_store(n)
+    copied = None
+    if (store / "LOCK").exists():  # another benchmark's server may hold the shared store open
+        import fcntl
+        import tempfile
+
+        with open(store / "LOCK", "a") as lock:
+            try:
+                fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.lockf(lock, fcntl.LOCK_UN)
+            except OSError:
+                copied = Path(tempfile.mkdtemp(prefix="sparql-bench-"))
+                store = copy_store(n, copied / "store")
+    try:
+        _bench(n, store, repeat, rdflib_repeat, rdflib_budget)
+    finally:
+        if copied is not None:
+            shutil.rmtree(copied, ignore_errors=True)
+
+
+def _bench(n: int, store: Path, repeat: int, rdflib_repeat: int, rdflib_budget: float) -> None:
     import rdflib
 
-    store = ensure_store(n)
     qs = queries(n)
     http_results: dict[str, list[float]] = {}
     with serve(store, extra_args=["--query-timeout", "60", "--max-concurrent-queries", str(CLIENTS)]) as server:

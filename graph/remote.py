@@ -10,6 +10,7 @@ Endpoint URLs (``Endpoints.from_settings``), unless ``store_update_url`` / ``sto
 otherwise:
 
 - ``http://host:7878`` (no path): Oxigraph server - ``/query``, ``/update``, ``/store``;
+  but with an explicit ``store_update_url`` a root URL is itself the query endpoint (QLever);
 - ``.../repositories/{id}``: GraphDB / RDF4J - updates at ``.../statements``, graph store at
   ``.../rdf-graphs/service``;
 - a URL ending in ``/query``: updates at the sibling ``/update`` (Oxigraph or Fuseki behind a path);
@@ -104,7 +105,9 @@ class Endpoints:
     def from_settings(cls, settings: Settings) -> Endpoints:
         url = settings.store.rstrip("/")
         path = urlsplit(url).path
-        if path == "":  # Oxigraph server at its root
+        if path == "" and settings.store_update_url:  # QLever: everything at the root
+            query, update, gsp = url + "/", url + "/", None
+        elif path == "":  # Oxigraph server at its root
             query, update, gsp = f"{url}/query", f"{url}/update", f"{url}/store"
         elif "/repositories/" in path and path.count("/") == 2:  # GraphDB / RDF4J
             query, update, gsp = url, f"{url}/statements", f"{url}/rdf-graphs/service"
@@ -117,6 +120,30 @@ class Endpoints:
             update=settings.store_update_url or update,
             gsp=settings.store_gsp_url or gsp,
         )
+
+
+class BasicOrDigestAuth(httpx.Auth):
+    """Basic credentials up front; Digest if the store answers with a Digest challenge.
+
+    Most stores (Fuseki, GraphDB, a reverse proxy in front of Oxigraph) take Basic; Virtuoso's
+    ``/sparql-auth`` and ``/sparql-graph-crud-auth`` ask for Digest.
+    """
+
+    def __init__(self, user: str, password: str) -> None:
+        self._basic = httpx.BasicAuth(user, password)
+        self._digest = httpx.DigestAuth(user, password)
+
+    def auth_flow(self, request: httpx.Request):
+        response = yield next(self._basic.auth_flow(request))
+        challenge = response.headers.get("www-authenticate", "")
+        if response.status_code == 401 and challenge.lower().startswith("digest"):
+            request.headers.pop("Authorization", None)
+            flow = self._digest.auth_flow(request)
+            next(flow)  # the unauthenticated request: we already have its challenge
+            try:
+                yield flow.send(response)
+            except StopIteration:
+                return
 
 
 class TripleList(list):
@@ -182,7 +209,7 @@ class RemoteStore(Store):
         if settings.store_token:
             headers["Authorization"] = f"Bearer {settings.store_token}"
         elif settings.store_user:
-            auth = httpx.BasicAuth(settings.store_user, settings.store_password)
+            auth = BasicOrDigestAuth(settings.store_user, settings.store_password)
         self.timeout = float(settings.store_timeout)
         self._client = httpx.Client(
             headers=headers,
@@ -216,7 +243,12 @@ class RemoteStore(Store):
             try:
                 response = self._client.request(method, url, timeout=request_timeout, **kwargs)
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            except httpx.ConnectTimeout as exc:  # no retry: that would double a long wait
+                raise StoreUnavailable(
+                    f"the SPARQL store at {self._where} did not accept a connection within "
+                    f"{min(limit, 5.0):g} s; check that it is running and reachable"
+                ) from exc
+            except httpx.ConnectError as exc:
                 if retry_connect and not last:
                     continue
                 raise StoreUnavailable(

@@ -74,7 +74,9 @@ def test_private_and_system_graphs_are_not_public():
     assert rows == []
     rows = store.select("SELECT ?o WHERE { GRAPH ?g { ?s <https://schema.org/email> ?o } }")
     assert rows == []
-    assert store.select("SELECT ?o WHERE { GRAPH ?g { ?s <https://schema.org/email> ?o } }", dataset="all")
+    assert store.select("SELECT ?o WHERE { GRAPH ?g { ?s <https://schema.org/email> ?o } }", dataset="all") == []
+    assert list(store.quads(graph=store.graph("private"))) == [secret]
+    assert store.count(store.graph("private")) == 1
 
 
 def test_delta_is_atomic_and_bindings_are_values_not_text():
