@@ -479,3 +479,18 @@ def test_a_refused_connection_is_unavailable_not_an_error():
     with pytest.raises(StoreUnavailable, match="cannot be reached"):
         store.named_graphs()
     assert time.monotonic() - started < 3
+
+
+def test_group_by_keys_are_bound_before_grouping_too(pair):
+    """Stores do not push a trailing VALUES through GROUP BY: bound keys also go into WHERE."""
+    from graph.remote import bind_values
+
+    q = 'PREFIX x: <http://e/#> SELECT ?o ?p (COUNT(*) AS ?n) # a { comment\nWHERE { ?s ?p ?o FILTER(?s != "}{") } GROUP BY ?o ?p'
+    text = bind_values(q, {"o": NamedNode("http://e/o")})
+    assert 'WHERE { VALUES (?o) { (<http://e/o>) } ?s ?p ?o' in text
+    assert text.rstrip().endswith("VALUES (?o) { (<http://e/o>) }")
+    memory, _ = pair
+    subject = some_iris(memory, KP + "Project", 1)[0]
+    q = "SELECT ?o ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) } GROUP BY ?o ?p"
+    mem, rem = run_both(pair, q, {"o": subject})
+    assert mem == rem
