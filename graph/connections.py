@@ -55,6 +55,7 @@ PATHS_PER_ITEM = 3
 TERM_BUDGET = 20_000
 
 ADDRESSES = (KP + "addressesTheme", KP + "addressesCompetency")
+EXPERTISE = KP + "expertise"
 PROJECT, PROGRAMME = KP + "Project", KP + "Programme"
 MATERIAL, NEED, PERSON = KP + "Material", KP + "Need", KP + "Person"
 ORGANISATION = KP + "Organisation"
@@ -109,9 +110,8 @@ def connections(net: Projection, index: SearchIndex, initiative: Initiative, *, 
             terms.setdefault(r["iri"], "recognised")
         level_scope = _level_scope(net, initiative.levels)
         region_scope = _region_scope(net, initiative.region)
-        items, experts = _items(net, terms)
         # only the best REFINE_CAP by term score are refined by level and region (bounded work)
-        items = dict(heapq.nlargest(REFINE_CAP, items.items(), key=lambda kv: (kv[1].score, kv[0])))
+        items, experts = _items(net, terms)
         for iri, hit in items.items():
             _adjust(net, iri, hit, level_scope, region_scope)
         projects = _top(items, lambda i: net.is_any(i, {PROJECT, PROGRAMME}), 10_000)
@@ -159,32 +159,71 @@ def _region_scope(net: Projection, region: str | None) -> dict[str, list[str]]:
 
 
 def _items(net: Projection, terms: dict[str, str]) -> tuple[dict[str, _Hit], dict[str, _Hit]]:
-    items: dict[str, _Hit] = {}
-    experts: dict[str, _Hit] = {}
+    """Things that address a term in scope, and people with expertise in one, as ``_Hit``s for
+    the best ``REFINE_CAP`` of each by term score (ties: by IRI).
+
+    Two passes, so a hub theme with thousands of projects costs a few dict updates per item:
+
+    1. score: per term, each item's best weight over the scope members it addresses (only the
+       ``addresses*``/``expertise`` statements at each member, through the projection's
+       by-predicate index; at most ``TERM_BUDGET`` statements per term), summed over terms;
+    2. evidence, for the kept items only: from each item's own ``addresses*``/``expertise``
+       statements back to the scope members, one path per (term, member) it addresses."""
+    pin = net.state.pin
+    scopes: dict[str, dict[str, list[str]]] = {}
+    per_term: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
+    score_items: dict[str, float] = {}
+    score_experts: dict[str, float] = {}
     for term, origin in terms.items():
         base = TERM_WEIGHT[origin]
         budget = TERM_BUDGET
-        for member, chain in concepts.scope_of(net, term).items():
+        scope = scopes[term] = concepts.scope_of(net, term)
+        local_items: dict[str, float] = {}
+        local_experts: dict[str, float] = {}
+        for member in scope:
+            if budget <= 0:
+                break
             weight = base * (1.0 if member == term else NARROWER_FACTOR)
-            for other, (rid, subject, _) in net.entries(member):
-                budget -= 1
-                if budget < 0:
-                    break
-                if subject != other:
+            by_pred = pin.get(member)
+            if not by_pred:
+                continue
+            for predicate, local in ((ADDRESSES[0], local_items), (ADDRESSES[1], local_items), (EXPERTISE, local_experts)):
+                found = by_pred.get(predicate)
+                if not found:
                     continue
-                predicate = net.rel(rid).predicate
-                if predicate in ADDRESSES:
-                    target = items
-                elif predicate == KP + "expertise":
-                    target = experts
-                else:
+                for other in found:
+                    budget -= 1
+                    if budget < 0:
+                        break
+                    if weight > local.get(other, 0.0):
+                        local[other] = weight
+        per_term[term] = (local_items, local_experts)
+        for other, w in local_items.items():
+            score_items[other] = score_items.get(other, 0.0) + w
+        for other, w in local_experts.items():
+            score_experts[other] = score_experts.get(other, 0.0) + w
+
+    positions: dict[str, dict[str, int]] = {}
+
+    def hits(scores: dict[str, float], which: int, predicates: tuple[str, ...]) -> dict[str, _Hit]:
+        best = heapq.nlargest(REFINE_CAP, scores.items(), key=lambda kv: (kv[1], kv[0]))
+        out: dict[str, _Hit] = {}
+        for iri, score in best:
+            hit = out[iri] = _Hit(score=score)
+            addressed = [c for p in predicates for c in net.out(iri, p)]
+            for term, locals_ in per_term.items():
+                weight = locals_[which].get(iri)
+                if weight is None:
                     continue
-                hit = target.setdefault(other, _Hit())
-                if weight > hit.terms.get(term, 0.0):
-                    hit.score += weight - hit.terms.get(term, 0.0)
-                    hit.terms[term] = weight
-                hit.path(weight, [*reversed(chain), other])
-    return items, experts
+                hit.terms[term] = weight
+                scope = scopes[term]
+                base = TERM_WEIGHT[terms[term]]
+                order = positions.setdefault(term, {m: i for i, m in enumerate(scope)})
+                for member in sorted((c for c in addressed if c in scope), key=order.__getitem__):
+                    hit.path(base * (1.0 if member == term else NARROWER_FACTOR), [*reversed(scope[member]), iri])
+        return out
+
+    return hits(score_items, 0, ADDRESSES), hits(score_experts, 1, (EXPERTISE,))
 
 
 def _adjust(net: Projection, iri: str, hit: _Hit, level_scope: dict[str, list[str]], region_scope: dict[str, list[str]]) -> None:
@@ -236,8 +275,8 @@ def _organisations(net: Projection, behind: list[tuple[str, _Hit]], region_scope
             org.path(gain, [*best_path, other])
     if region_scope:
         for region, chain in region_scope.items():
-            for other, (rid, subject, _) in net.entries(region):
-                if subject != other or net.rel(rid).predicate != KP + "region" or other == own:
+            for other in net.into(region, KP + "region"):
+                if other == own:
                     continue
                 if not net.is_a(other, ORGANISATION):
                     continue

@@ -16,6 +16,7 @@ it) lies in the region or around it. Answers are cached per store generation.
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -50,38 +51,60 @@ def coverage(net: Projection, concept: str, *, limit: int = 20, lang: str = "nl"
             bucket[iri] = {"iri": iri, "nodes": nodes, **(extra or {})}  # rendered only if returned
 
         scope = concepts.scope_of(net, concept)
+        pin = net.state.pin
+        adj = net.G._adj  # noqa: SLF001
         for member, chain in scope.items():
             down = chain[::-1]
-            for other, (rid, subject, via) in net.entries(member):
-                if subject != other:
-                    continue
-                rel = net.rel(rid)
-                nodes = [*down, other]
-                if rel.predicate in ADDRESSES:
+            by_pred = pin.get(member)
+            if not by_pred:
+                continue
+            # only the statements that matter, through the by-predicate index (not the degree)
+            for predicate in ADDRESSES:
+                for other in by_pred.get(predicate, ()):
+                    nodes = [*down, other]
                     if net.is_a(other, MATERIAL):
                         put("courses" if net.is_a(other, COURSE) else "materials", other, nodes)
                     elif net.is_any(other, {PROJECT, PROGRAMME}):
                         put("projects", other, nodes)
-                        for person, (rid2, subj2, _) in net.entries(other):
-                            if net.rel(rid2).predicate == MEMBERSHIP and subj2 == person and len(lists["experts"]) < CATEGORY_CAP * 5:
+                        if len(lists["experts"]) < CATEGORY_CAP * 5:
+                            for person in net.into(other, MEMBERSHIP):
                                 put("experts", person, [*nodes, person], {"how": "project"})
                     elif net.is_a(other, NEED):
                         put("needs", other, nodes, {"open": not net.out(other, KP + "metBy")})
                     elif net.is_a(other, EVENT):
                         put("events", other, nodes)
-                elif rel.predicate == KP + "expertise":
-                    put("experts", other, nodes, {"how": "expertise"})
-                elif rel.predicate == COVERAGE:
-                    put("curricula", other, nodes, {"coverage": [_coverage_detail(net, via, rel.qualifier, lang)]})
+            for other in by_pred.get(KP + "expertise", ()):
+                put("experts", other, [*down, other], {"how": "expertise"})
+            for other in by_pred.get(COVERAGE, ()):
+                for rid, subject, via in adj[member][other]["r"]:
+                    rel = net.rel(rid)
+                    if subject == other and rel.predicate == COVERAGE:
+                        put("curricula", other, [*down, other], {"coverage": [_coverage_detail(net, via, rel.qualifier, lang)]})
         out: dict[str, Any] = {"concept": net.node_json(concept, lang), "scope": [net.node_json(m, lang) for m in scope]}
         for category, bucket in lists.items():
-            rows = sorted(bucket.values(), key=lambda r: (r.get("how") != "expertise", len(r["nodes"]), net.label(r["iri"], lang), r["iri"]))
+            rows = _best(net, bucket.values(), limit, lang)
             items = []
             for row in rows[:limit]:
                 nodes = row.pop("nodes")
                 items.append({**net.node_json(row["iri"], lang), **row, "path": net.path_json(nodes, lang)})
-            out[category] = {"total": len(rows), "items": items}
+            out[category] = {"total": len(bucket), "items": items}
         return out
+
+
+def _best(net: Projection, rows, limit: int, lang: str) -> list[dict[str, Any]]:
+    """The first ``limit`` rows by (expertise first, path length, label, IRI) without sorting a
+    hub's thousands of rows or reading all their labels: rows are grouped by the cheap part of
+    the key, and labels are read only in the groups that reach the answer."""
+    tiers: dict[tuple[bool, int], list[dict[str, Any]]] = {}
+    for r in rows:
+        tiers.setdefault((r.get("how") != "expertise", len(r["nodes"])), []).append(r)
+    picked: list[dict[str, Any]] = []
+    for tier in sorted(tiers):
+        left = limit - len(picked)
+        if left <= 0:
+            break
+        picked += heapq.nsmallest(left, tiers[tier], key=lambda r: (net.label(r["iri"], lang), r["iri"]))
+    return picked
 
 
 def _coverage_detail(net: Projection, via: str | None, level: str, lang: str) -> dict[str, Any]:
@@ -103,8 +126,23 @@ class Gaps:
     def __init__(self, net: Projection) -> None:
         self.net = net
         self._cache: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._nodes: dict[tuple, list[str]] = {}
         self._generation: int | None = None
         self._lock = threading.Lock()
+
+    def _nodes_of(self, types: tuple[str, ...], subclasses: bool = False) -> list[str]:
+        """The nodes whose primary type is one of ``types`` (or, with ``subclasses``, that are
+        instances of one), sorted; one scan of the nodes per store generation (call under the
+        lock that ``gaps`` holds; ``_generation`` is synced there)."""
+        key = (types, subclasses)
+        found = self._nodes.get(key)
+        if found is None:
+            if subclasses:
+                found = sorted(n for n, t in self.net.G.nodes(data="type") if t in types or any(self.net.is_a(n, c) for c in types))
+            else:
+                found = sorted(n for n, t in self.net.G.nodes(data="type") if t in types)
+            self._nodes[key] = found
+        return found
 
     def gaps(self, *, level: str | None = None, region: str | None = None, curriculum: str | None = None, limit: int = 50, lang: str = "nl") -> dict[str, Any]:
         with self.net.reading():
@@ -112,6 +150,7 @@ class Gaps:
             with self._lock:
                 if self._generation != self.net.generation:
                     self._cache.clear()
+                    self._nodes = {}
                     self._generation = self.net.generation
                 hit = self._cache.get(key)
             if hit is None:
@@ -126,10 +165,10 @@ class Gaps:
         net = self.net
         levels = _around(net, level) if level else None
         regions = _around(net, region, concepts.WITHIN) if region else None
-        concept_nodes = [n for n, t in net.G.nodes(data="type") if t in (COMPETENCY, THEME)]
+        concept_nodes = self._nodes_of((COMPETENCY, THEME))
         rows = {"no_material": [], "no_expert": [], "no_curriculum": []}
         checked = 0
-        for concept in sorted(concept_nodes):
+        for concept in concept_nodes:
             if levels is not None and net.is_a(concept, COMPETENCY):
                 own = net.out(concept, KP + "educationLevel")
                 if own and not any(lv in levels for lv in own):
@@ -150,7 +189,7 @@ class Gaps:
         }
         for name, items in rows.items():
             out[name] = {"total": len(items), "items": items[:limit]}
-        needs = _open_needs(net, levels, regions, lang)
+        needs = _open_needs(net, levels, regions, lang, self._nodes_of((NEED,), subclasses=True))
         out["open_needs"] = {"total": len(needs), "items": needs[:limit]}
         if curriculum:
             out["curriculum"] = _curriculum_gaps(net, curriculum, limit, lang)
@@ -172,41 +211,48 @@ def _in_region(net: Projection, thing: str, regions: set[str]) -> bool:
 
 
 def _what_exists(net: Projection, concept: str, levels: set[str] | None, regions: set[str] | None) -> dict[str, int]:
-    """How many materials, experts and curricula address/cover ``concept`` itself (capped)."""
+    """How many materials, experts and curricula address/cover ``concept`` itself (each capped at
+    ``CATEGORY_CAP``). Reads only the statements that count (the projection's by-predicate index),
+    so a hub theme costs its materials and curricula, not its thousands of other links. Experts:
+    the people with ``kp:expertise`` in it; if none, 1 when a project on it (in the region) has
+    members."""
     counts = {"materials": 0, "experts": 0, "curricula": 0}
-    for other, (rid, subject, _) in net.entries(concept):
-        if subject != other:
-            continue
-        predicate = net.rel(rid).predicate
-        if predicate in ADDRESSES and net.is_a(other, MATERIAL):
-            if levels is not None:
-                own = net.out(other, KP + "educationLevel")
-                if own and not any(lv in levels for lv in own):
-                    continue
-            counts["materials"] += 1
-        elif predicate == KP + "expertise":
-            counts["experts"] += 1
-        elif predicate in ADDRESSES and not counts["experts"] and net.is_any(other, {PROJECT, PROGRAMME}):
-            if regions is None or _in_region(net, other, regions):
-                if any(net.rel(r2).predicate == MEMBERSHIP and s2 == p for p, (r2, s2, _) in net.entries(other)):
-                    counts["experts"] += 1
-        elif predicate == COVERAGE:
-            if levels is not None:
-                own = net.out(other, KP + "educationLevel")
-                if own and not any(lv in levels for lv in own):
-                    continue
-            if regions is None or _in_region(net, other, regions):
-                counts["curricula"] += 1
-        if min(counts.values()) >= CATEGORY_CAP:
+    by_pred = net.state.pin.get(concept)
+    if not by_pred:
+        return counts
+
+    def level_ok(thing: str) -> bool:
+        if levels is None:
+            return True
+        own = net.out(thing, KP + "educationLevel")
+        return not own or any(lv in levels for lv in own)
+
+    for predicate in ADDRESSES:
+        for other in by_pred.get(predicate, ()):
+            if counts["materials"] >= CATEGORY_CAP:
+                break
+            if net.is_a(other, MATERIAL) and level_ok(other):
+                counts["materials"] += 1
+    counts["experts"] = min(CATEGORY_CAP, len(by_pred.get(KP + "expertise", ())))
+    if not counts["experts"]:
+        for predicate in ADDRESSES:
+            for other in by_pred.get(predicate, ()):
+                if net.count_into(other, MEMBERSHIP) and net.is_any(other, {PROJECT, PROGRAMME}) and (regions is None or _in_region(net, other, regions)):
+                    counts["experts"] = 1
+                    break
+            if counts["experts"]:
+                break
+    for other in by_pred.get(COVERAGE, ()):
+        if counts["curricula"] >= CATEGORY_CAP:
             break
+        if level_ok(other) and (regions is None or _in_region(net, other, regions)):
+            counts["curricula"] += 1
     return counts
 
 
-def _open_needs(net: Projection, levels: set[str] | None, regions: set[str] | None, lang: str) -> list[dict[str, Any]]:
+def _open_needs(net: Projection, levels: set[str] | None, regions: set[str] | None, lang: str, needs: list[str]) -> list[dict[str, Any]]:
     out = []
-    for need, t in net.G.nodes(data="type"):
-        if t != NEED and not net.is_a(need, NEED):
-            continue
+    for need in needs:
         if net.out(need, KP + "metBy"):
             continue
         if regions is not None:

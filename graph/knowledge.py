@@ -14,18 +14,22 @@ names the parameter and why, ``NotFound`` (404) says what was not found.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from pyoxigraph import NamedNode
 
 from . import connections, coverage, paths, views
 from .describe import Describer
+from .live import ensure_together
 from .network import Projection
 from .people import People
 from .related import Related, weights_from_env
 from .search import SearchIndex
 from .store import Store
 
+COVERAGE_MEMO = 512
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
 _KIND_SLUG = re.compile(r"^([a-z]+)/([A-Za-z0-9][A-Za-z0-9._~-]{0,199})$")
 _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|\\^`]')
@@ -69,11 +73,14 @@ class Knowledge:
         self.people_finder = People(self.net)
         self.gap_finder = coverage.Gaps(self.net)
         self.describer = Describer(store)
+        self._memo_lock = threading.Lock()
+        self._coverage_memo: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+        self._coverage_generation: int | None = None
 
     def warm(self) -> None:
-        """Build the projection and the index now (otherwise the first request does)."""
-        self.net.ensure()
-        self.index.ensure()
+        """Build the projection and the index now (otherwise the first request does), from one
+        shared scan of the store."""
+        ensure_together(self.net, self.index)
 
     # --- ids ---------------------------------------------------------------------------------------
     def resolve(self, value: str, kinds: tuple[str, ...], *, param: str, classes: set[str] | None = None) -> str:
@@ -133,7 +140,23 @@ class Knowledge:
         return paths.k_shortest_paths(self.net, source, target, k=k, hops=hops, lang=lang)
 
     def coverage(self, concept: str, *, limit: int = 20, lang: str = "nl") -> dict[str, Any]:
-        return coverage.coverage(self.net, concept, limit=limit, lang=lang)
+        """Memoised per store generation (a hub theme's coverage reads thousands of statements)."""
+        self.net.ensure()
+        key = (concept, limit, lang)
+        with self._memo_lock:
+            if self._coverage_generation != self.net.generation:
+                self._coverage_memo.clear()
+                self._coverage_generation = self.net.generation
+            found = self._coverage_memo.get(key)
+        if found is None:
+            generation = self.net.generation
+            found = coverage.coverage(self.net, concept, limit=limit, lang=lang)
+            with self._memo_lock:
+                if generation == self._coverage_generation:
+                    self._coverage_memo[key] = found
+                    if len(self._coverage_memo) > COVERAGE_MEMO:
+                        self._coverage_memo.popitem(last=False)
+        return found
 
     def gaps(self, *, level: str | None = None, region: str | None = None, curriculum: str | None = None, limit: int = 50, lang: str = "nl") -> dict[str, Any]:
         return self.gap_finder.gaps(level=level, region=region, curriculum=curriculum, limit=limit, lang=lang)

@@ -87,6 +87,33 @@ class _State:
         self.closure: dict[str, frozenset[str]] = {}
         self.nary: dict[str, Nary] = {}
         self.term_cache: dict[tuple[str, str], str] = {}
+        self.isa_cache: dict[tuple[tuple[str, ...], str], bool] = {}
+        # statements by predicate, both ways (kept in step by _add_entry/_drop_entries), so that
+        # ``out``/``into`` cost the size of their answer, not the degree of a hub:
+        # pout[s][p] = {o: n statements}, pin[o][p] = {s: n statements}
+        self.pout: dict[str, dict[str, dict[str, int]]] = {}
+        self.pin: dict[str, dict[str, dict[str, int]]] = {}
+
+    def index_entry(self, u: str, v: str, entry: Entry, delta: int) -> None:
+        rid, subject, _ = entry
+        obj = v if subject == u else u
+        predicate = self.rels[rid].predicate
+        for table, a, b in ((self.pout, subject, obj), (self.pin, obj, subject)):
+            by_pred = table.get(a)
+            if by_pred is None:
+                by_pred = table[a] = {}
+            found = by_pred.get(predicate)
+            if found is None:
+                found = by_pred[predicate] = {}
+            n = found.get(b, 0) + delta
+            if n > 0:
+                found[b] = n
+            else:
+                found.pop(b, None)
+                if not found:
+                    del by_pred[predicate]
+                    if not by_pred:
+                        del table[a]
 
     def rel_id(self, rel: Rel) -> int:
         found = self.rel_ids.get(rel)
@@ -126,14 +153,19 @@ class Projection(LiveView):
         label_preds = vocab.LABEL_PREDICATES
         skip = vocab.NOT_A_RELATION
         type_pred = vocab.TYPE
+        last, info = None, None
         for q in quads:
             s = q.subject
-            if not isinstance(s, NamedNode) or s.value not in entities:
-                continue
-            sv = s.value
-            info = subjects.get(sv)
+            if s != last:  # statements come grouped by subject: look each one up once
+                last = s
+                info = None
+                if isinstance(s, NamedNode) and s.value in entities:
+                    sv = s.value
+                    info = subjects.get(sv)
+                    if info is None:
+                        info = subjects[intern(sv)] = _Subject()
             if info is None:
-                info = subjects[intern(sv)] = _Subject()
+                continue
             info.own = True
             p = q.predicate.value
             o = q.object
@@ -176,6 +208,9 @@ class Projection(LiveView):
             st.G.add_edge(u, v, r=[entry])
         elif entry not in data["r"]:
             data["r"].append(entry)
+        else:
+            return
+        st.index_entry(u, v, entry, 1)
 
     def _attach(self, st: _State, iri: str, info: _Subject) -> None:
         kind = self._nary_kind(iri, info)
@@ -217,15 +252,20 @@ class Projection(LiveView):
                 rec.edges.append((s, t))
         st.nary[iri] = rec
 
-    def _build(self) -> _State:
-        st = _State()
-        st.closure = vocab.class_closure(self.store)
+    def _builder(self) -> tuple:
+        """``(feed(quads), finish() -> state)``: a build fed from a scan of the public quads that
+        may be shared with other views (``graph.live.ensure_together``)."""
         subjects: dict[str, _Subject] = {}
-        self._read(vocab.public_quads(self.store), subjects)
-        for iri, info in subjects.items():
-            self._attach(st, iri, info)
-        self._label_terms(st)
-        return st
+
+        def finish() -> _State:
+            st = _State()
+            st.closure = vocab.class_closure(self.store)
+            for iri, info in subjects.items():
+                self._attach(st, iri, info)
+            self._label_terms(st)
+            return st
+
+        return (lambda quads: self._read(quads, subjects)), finish
 
     def _label_terms(self, st: _State) -> None:
         """Labels of predicates, qualifiers (roles, coverage levels) and classes."""
@@ -260,7 +300,12 @@ class Projection(LiveView):
         data = st.G.get_edge_data(u, v)
         if data is None:
             return
-        kept = [e for e in data["r"] if not drop(e)]
+        kept = []
+        for e in data["r"]:
+            if drop(e):
+                st.index_entry(u, v, e, -1)
+            else:
+                kept.append(e)
         if kept:
             data["r"] = kept
         else:
@@ -320,11 +365,16 @@ class Projection(LiveView):
         return found
 
     def is_a(self, iri: str, cls: str) -> bool:
-        node = self.state.G.nodes.get(iri)
+        st = self.state
+        node = st.G._node.get(iri)  # noqa: SLF001 - the raw dict: hot path
         if node is None:
             return False
-        closure = self.state.closure
-        return any(cls == t or cls in closure.get(t, ()) for t in node["types"])
+        key = (node["types"], cls)
+        found = st.isa_cache.get(key)
+        if found is None:  # the closure only changes with a rebuild, so this is safe per state
+            closure = st.closure
+            found = st.isa_cache[key] = any(cls == t or cls in closure.get(t, ()) for t in node["types"])
+        return found
 
     def is_any(self, iri: str, classes: frozenset[str] | set[str]) -> bool:
         return any(self.is_a(iri, c) for c in classes)
@@ -339,20 +389,24 @@ class Projection(LiveView):
                 yield other, entry
 
     def out(self, iri: str, predicate: str) -> list[str]:
-        """Objects of ``iri predicate ?o`` (plain statements; folded n-ary edges use their kind)."""
-        rels = self.state.rels
-        adj = self.state.G._adj.get(iri)  # noqa: SLF001
-        if not adj:
+        """Objects of ``iri predicate ?o`` (plain statements; folded n-ary edges use their kind).
+        Cost: the size of the answer (the ``pout`` index), not the degree of ``iri``."""
+        found = self.state.pout.get(iri)
+        if not found:
             return []
-        return [o for o, data in adj.items() for rid, s, _ in data["r"] if s == iri and rels[rid].predicate == predicate]
+        return [o for o in found.get(predicate, ()) if o != iri]
 
     def into(self, iri: str, predicate: str) -> list[str]:
-        """Subjects of ``?s predicate iri``."""
-        rels = self.state.rels
-        adj = self.state.G._adj.get(iri)  # noqa: SLF001
-        if not adj:
+        """Subjects of ``?s predicate iri`` (cost: the size of the answer)."""
+        found = self.state.pin.get(iri)
+        if not found:
             return []
-        return [s for s, data in adj.items() for rid, subj, _ in data["r"] if subj != iri and rels[rid].predicate == predicate]
+        return [s for s in found.get(predicate, ()) if s != iri]
+
+    def count_into(self, iri: str, predicate: str) -> int:
+        """How many subjects have ``?s predicate iri`` (O(1))."""
+        found = self.state.pin.get(iri)
+        return len(found.get(predicate, ())) if found else 0
 
     def rel(self, rid: int) -> Rel:
         return self.state.rels[rid]

@@ -53,19 +53,37 @@ class _Walk:
             yield item
 
     def members(self, target: str) -> list[str]:
-        """People with a (role-matching) membership at or on ``target``."""
+        """People with a (role-matching) membership at or on ``target`` (cost: the memberships,
+        through the projection's by-predicate index, not the degree of ``target``)."""
         out = []
-        for other, (rid, subject, _) in self.entries(target):
-            rel = self.net.rel(rid)
-            if rel.predicate == MEMBERSHIP and subject == other and (self.role is None or rel.qualifier == self.role):
-                out.append(other)
+        by_pred = self.net.state.pin.get(target)
+        if not by_pred:
+            return out
+        adj = self.net.G._adj[target]  # noqa: SLF001
+        for person in by_pred.get(MEMBERSHIP, ()):
+            self.steps -= 1
+            if self.steps < 0:
+                self.truncated = True
+                break
+            if self.role is None or any(
+                e[1] == person and self.net.rel(e[0]).predicate == MEMBERSHIP and self.net.rel(e[0]).qualifier == self.role for e in adj[person]["r"]
+            ):
+                out.append(person)
         return out
 
     def subjects(self, target: str, predicates: tuple[str, ...]) -> list[str]:
         out = []
-        for other, (rid, subject, _) in self.entries(target):
-            if subject == other and self.net.rel(rid).predicate in predicates:
-                out.append(other)
+        by_pred = self.net.state.pin.get(target)
+        if not by_pred:
+            return out
+        for predicate in predicates:
+            for subject in by_pred.get(predicate, ()):
+                self.steps -= 1
+                if self.steps < 0:
+                    self.truncated = True
+                    return out
+                if subject != target:
+                    out.append(subject)
         return out
 
 

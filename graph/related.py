@@ -144,17 +144,21 @@ class Related:
         return out
 
     def projects_with(self, item: str) -> list[str]:
-        """Projects that have ``item`` as a feature (cost: the item's degree)."""
+        """Projects that have ``item`` as a feature (cost: the statements of the feature
+        predicates at ``item``, through the projection's by-predicate index - not its degree)."""
         net = self.net
-        out = []
-        for other, (rid, subject, _) in net.entries(item):
-            rel = net.rel(rid)
-            if rel.predicate == MEMBERSHIP:
-                if subject == item and net.is_a(other, PROJECT):
-                    out.append(other)
-            elif subject == other and rel.predicate in FEATURE_PREDICATES and net.is_a(other, PROJECT):
-                out.append(other)
-        return list(dict.fromkeys(out))
+        st = net.state
+        out: dict[str, None] = {}
+        for person_of in st.pout.get(item, {}).get(MEMBERSHIP, ()):  # item is a person
+            if net.is_a(person_of, PROJECT):
+                out[person_of] = None
+        by_pred = st.pin.get(item)
+        if by_pred:
+            for predicate in FEATURE_PREDICATES:
+                for q in by_pred.get(predicate, ()):
+                    if q not in out and net.is_a(q, PROJECT):
+                        out[q] = None
+        return list(out)
 
     def df(self, item: str) -> int:
         if item not in self._df:

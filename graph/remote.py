@@ -83,7 +83,7 @@ from pyoxigraph import Store as OxStore
 
 from .namespaces import KP, XSD
 from .settings import Settings
-from .store import Store, StoreError, StoreTimeout, StoreUnavailable, Term
+from .store import Store, StoreError, StoreTimeout, StoreUnavailable, Term, delta_update, quad_text
 
 STORE_VERSION = NamedNode(KP + "storeVersion")
 NO_GRAPH = "urn:x-knooppunt:no-graph"
@@ -240,13 +240,6 @@ def _where_brace(query: str) -> int | None:
 
 def _graph_values(graphs: list[NamedNode]) -> list[str]:
     return [g.value for g in graphs] or [NO_GRAPH]
-
-
-def _quad_text(q: Quad) -> str:
-    triple = f"{q.subject} {q.predicate} {q.object} ."
-    if isinstance(q.graph_name, DefaultGraph):
-        return triple
-    return f"GRAPH {q.graph_name} {{ {triple} }}"
 
 
 class RemoteStore(Store):
@@ -457,14 +450,9 @@ class RemoteStore(Store):
     def _apply(self, removed: list[Quad], added: list[Quad]) -> None:
         if not removed and not added:
             return
-        parts = []
-        if removed:
-            if any(isinstance(t, BlankNode) for q in removed for t in (q.subject, q.object)):
-                raise StoreError("a remote store cannot delete blank nodes by name")
-            parts.append("DELETE DATA { " + " ".join(_quad_text(q) for q in removed) + " }")
-        if added:
-            parts.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
-        self._write(" ;\n".join(parts))
+        # The same request text as the embedded store's: DELETE DATA, a DELETE WHERE per group of
+        # blank-node quads (no endpoint can name a blank node), INSERT DATA.
+        self._write(delta_update(removed, added))
 
     def update(self, sparql_update: str) -> None:
         with self._write_lock:
@@ -488,7 +476,7 @@ class RemoteStore(Store):
                 )
                 self._write("")
             else:
-                body = " ".join(_quad_text(q) for q in quads)
+                body = " ".join(quad_text(q) for q in quads)
                 self._write(f"INSERT DATA {{ {body} }}" if body else "")
         self._notify([], [])
         return self.count(graph) - before

@@ -21,6 +21,7 @@ contains and description tiers look at no more than ``CANDIDATE_CAP`` entries ea
 from __future__ import annotations
 
 import bisect
+import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,14 +122,18 @@ class SearchIndex(LiveView):
         super().__init__(store, **kwargs)
 
     # --- building ---------------------------------------------------------------------------------
-    def _collect(self, quads: Iterator[Quad]) -> dict[str, tuple[dict, set, list]]:
+    def _collect(self, quads: Iterator[Quad], out: dict[str, tuple[dict, set, list]] | None = None) -> dict[str, tuple[dict, set, list]]:
         names = set(vocab.LABEL_PREDICATES)
         alts = set(vocab.ALT_PREDICATES)
         descs = {vocab.DCT + "description"}
-        out: dict[str, tuple[dict, set, list]] = {}
+        out = {} if out is None else out
+        last, wanted = None, False
         for q in quads:
             s = q.subject
-            if not isinstance(s, NamedNode) or s.value not in self.entities:
+            if s != last:  # statements come grouped by subject: test each one once
+                last = s
+                wanted = isinstance(s, NamedNode) and s.value in self.entities
+            if not wanted:
                 continue
             p = q.predicate.value
             o = q.object
@@ -159,10 +164,19 @@ class SearchIndex(LiveView):
             st.entries.append(_Entry(iri, text, folded, fld, lang, tuple(folded.split())))
         st.resources[iri] = res
 
-    def _build(self) -> _State:
+    def _builder(self) -> tuple:
+        """``(feed(quads), finish() -> state)`` (see ``graph.live.ensure_together``)."""
+        collected: dict[str, tuple[dict, set, list]] = {}
+
+        def finish() -> _State:
+            return self._finish(collected)
+
+        return (lambda quads: self._collect(quads, collected)), finish
+
+    def _finish(self, collected: dict[str, tuple[dict, set, list]]) -> _State:
         st = _State()
         st.closure = vocab.class_closure(self.store)
-        for iri, (labels, types, texts) in self._collect(vocab.public_quads(self.store)).items():
+        for iri, (labels, types, texts) in collected.items():
             self._add(st, iri, labels, types, texts)
         st.index = _Index(st.entries)
         classes = set(st.closure) | {t for r in st.resources.values() for t in r.types}
@@ -237,7 +251,9 @@ class SearchIndex(LiveView):
 
     def label(self, iri: str, lang: str = "nl") -> str:
         res = self.state.resources.get(iri)
-        return vocab.pick_label(res.labels if res else {}, vocab.local_name(iri), lang)
+        if res is not None and res.labels:
+            return vocab.pick_label(res.labels, "", lang)
+        return vocab.local_name(iri)
 
     # --- searching ------------------------------------------------------------------------------------
     def _name_matches(self, st: _State, q: str, tokens: list[str]) -> Iterator[tuple[int, str]]:
@@ -328,11 +344,13 @@ class SearchIndex(LiveView):
             if len(best) < limit:
                 for eid, tier in self._desc_matches(st, tokens):
                     consider(eid, tier)
-            ranked = sorted(
-                best.items(),
-                key=lambda kv: (-kv[1][0], kv[1][1], len(self.label(kv[0], lang)), self.label(kv[0], lang).casefold(), kv[0]),
-            )
-            results = [self._result(st, iri, hit, folded, lang) for iri, hit in ranked[:limit]]
+            def order(kv: tuple[str, tuple[int, int, str, int]]) -> tuple:
+                label = self.label(kv[0], lang)
+                return (-kv[1][0], kv[1][1], len(label), label.casefold(), kv[0])
+
+            # the best ``limit`` of up to a few CANDIDATE_CAPs of matches: no full sort
+            ranked = heapq.nsmallest(limit, best.items(), key=order)
+            results = [self._result(st, iri, hit, folded, lang) for iri, hit in ranked]
             return {"query": q, "results": results, "total": len(best)}
 
     def _result(self, st: _State, iri: str, hit: tuple[int, int, str, int], folded: str, lang: str) -> dict[str, Any]:

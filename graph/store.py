@@ -456,17 +456,17 @@ def _apply_to(ox: OxStore, removed: list[Quad], added: list[Quad]) -> None:
     if not removed:
         ox.extend(added)
     else:
-        ox.update(_delta_update(removed, added))
+        ox.update(delta_update(removed, added))
 
 
-def _quad_text(q: Quad) -> str:
+def quad_text(q: Quad) -> str:
     triple = f"{q.subject} {q.predicate} {q.object} ."
     if isinstance(q.graph_name, DefaultGraph):
         return triple
     return f"GRAPH {q.graph_name} {{ {triple} }}"
 
 
-def _delta_update(removed: list[Quad], added: list[Quad]) -> str:
+def delta_update(removed: list[Quad], added: list[Quad]) -> str:
     """One SPARQL Update request (one transaction) that removes then adds.
 
     The quads are already parsed terms; their N-Triples form is the canonical, escaped
@@ -475,10 +475,10 @@ def _delta_update(removed: list[Quad], added: list[Quad]) -> str:
     parts = []
     plain = [q for q in removed if not _has_blank(q)]
     if plain:
-        parts.append("DELETE DATA { " + " ".join(_quad_text(q) for q in plain) + " }")
+        parts.append("DELETE DATA { " + " ".join(quad_text(q) for q in plain) + " }")
     parts += _delete_blank(q for q in removed if _has_blank(q))
     if added:
-        parts.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
+        parts.append("INSERT DATA { " + " ".join(quad_text(q) for q in added) + " }")
     return " ;\n".join(parts)
 
 

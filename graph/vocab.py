@@ -61,8 +61,11 @@ BUILTIN_LABELS: dict[str, tuple[str, str]] = {
 def fold(text: str) -> str:
     """Case- and accent-insensitive form for matching: "Proactieve  Zorgplanning" and
     "proactieve zorgplanning" fold alike, as do "patiënt" and "patient", "O²PZ" and "o2pz"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    if text.isascii():  # NFKD leaves ASCII as it is: skip the per-character pass
+        stripped = text.casefold()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return " ".join(_NON_WORD.split(stripped)).strip()
 
 

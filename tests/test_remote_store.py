@@ -487,7 +487,7 @@ def test_group_by_keys_are_bound_before_grouping_too(pair):
 
     q = 'PREFIX x: <http://e/#> SELECT ?o ?p (COUNT(*) AS ?n) # a { comment\nWHERE { ?s ?p ?o FILTER(?s != "}{") } GROUP BY ?o ?p'
     text = bind_values(q, {"o": NamedNode("http://e/o")})
-    assert 'WHERE { VALUES (?o) { (<http://e/o>) } ?s ?p ?o' in text
+    assert 'WHERE { VALUES (?o) { (<http://e/o>) }  ?s ?p ?o' in text
     assert text.rstrip().endswith("VALUES (?o) { (<http://e/o>) }")
     memory, _ = pair
     subject = some_iris(memory, KP + "Project", 1)[0]
