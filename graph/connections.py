@@ -26,7 +26,9 @@ most ``TERM_BUDGET`` statements, each list is capped at ``limit``.
 
 from __future__ import annotations
 
-import heapq
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,11 +80,21 @@ class Initiative:
 class _Hit:
     score: float = 0.0
     terms: dict[str, float] = field(default_factory=dict)
-    paths: list[tuple[float, list[str]]] = field(default_factory=list)
+    extra: list[tuple[float, list[str]]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    pending: Callable[[], list[tuple[float, list[str]]]] | None = None
+    _term_paths: list[tuple[float, list[str]]] | None = None
 
     def path(self, weight: float, nodes: list[str]) -> None:
-        self.paths.append((weight, nodes))
+        self.extra.append((weight, nodes))
+
+    @property
+    def paths(self) -> list[tuple[float, list[str]]]:
+        """The term paths (made on first use: only shown and "behind" items need them), then
+        the others (level, region, organisation, membership)."""
+        if self._term_paths is None:
+            self._term_paths = self.pending() if self.pending else []
+        return self._term_paths + self.extra
 
 
 def recognise(index: SearchIndex, text: str) -> list[dict[str, Any]]:
@@ -169,34 +181,13 @@ def _items(net: Projection, terms: dict[str, str]) -> tuple[dict[str, _Hit], dic
        by-predicate index; at most ``TERM_BUDGET`` statements per term), summed over terms;
     2. evidence, for the kept items only: from each item's own ``addresses*``/``expertise``
        statements back to the scope members, one path per (term, member) it addresses."""
-    pin = net.state.pin
     scopes: dict[str, dict[str, list[str]]] = {}
     per_term: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
     score_items: dict[str, float] = {}
     score_experts: dict[str, float] = {}
     for term, origin in terms.items():
-        base = TERM_WEIGHT[origin]
-        budget = TERM_BUDGET
-        scope = scopes[term] = concepts.scope_of(net, term)
-        local_items: dict[str, float] = {}
-        local_experts: dict[str, float] = {}
-        for member in scope:
-            if budget <= 0:
-                break
-            weight = base * (1.0 if member == term else NARROWER_FACTOR)
-            by_pred = pin.get(member)
-            if not by_pred:
-                continue
-            for predicate, local in ((ADDRESSES[0], local_items), (ADDRESSES[1], local_items), (EXPERTISE, local_experts)):
-                found = by_pred.get(predicate)
-                if not found:
-                    continue
-                for other in found:
-                    budget -= 1
-                    if budget < 0:
-                        break
-                    if weight > local.get(other, 0.0):
-                        local[other] = weight
+        scope, local_items, local_experts = _term_reach(net, term, TERM_WEIGHT[origin])
+        scopes[term] = scope
         per_term[term] = (local_items, local_experts)
         for other, w in local_items.items():
             score_items[other] = score_items.get(other, 0.0) + w
@@ -206,24 +197,103 @@ def _items(net: Projection, terms: dict[str, str]) -> tuple[dict[str, _Hit], dic
     positions: dict[str, dict[str, int]] = {}
 
     def hits(scores: dict[str, float], which: int, predicates: tuple[str, ...]) -> dict[str, _Hit]:
-        best = heapq.nlargest(REFINE_CAP, scores.items(), key=lambda kv: (kv[1], kv[0]))
+        best = _best_scores(scores, REFINE_CAP)
         out: dict[str, _Hit] = {}
         for iri, score in best:
             hit = out[iri] = _Hit(score=score)
-            addressed = [c for p in predicates for c in net.out(iri, p)]
             for term, locals_ in per_term.items():
                 weight = locals_[which].get(iri)
-                if weight is None:
-                    continue
-                hit.terms[term] = weight
-                scope = scopes[term]
-                base = TERM_WEIGHT[terms[term]]
-                order = positions.setdefault(term, {m: i for i, m in enumerate(scope)})
-                for member in sorted((c for c in addressed if c in scope), key=order.__getitem__):
-                    hit.path(base * (1.0 if member == term else NARROWER_FACTOR), [*reversed(scope[member]), iri])
+                if weight is not None:
+                    hit.terms[term] = weight
+            # (no reference to the hit itself: a hit -> closure -> hit cycle would leave
+            # every answer's hits to the cyclic collector, whose passes cost ~0.25 s at 1M)
+            hit.pending = lambda iri=iri, given=hit.terms: term_paths(iri, given, predicates)
         return out
 
+    def term_paths(iri: str, given: dict[str, float], predicates: tuple[str, ...]) -> list[tuple[float, list[str]]]:
+        found = []
+        addressed = [c for p in predicates for c in net.out(iri, p)]
+        for term in given:
+            scope = scopes[term]
+            base = TERM_WEIGHT[terms[term]]
+            order = positions.get(term)
+            if order is None:
+                order = positions[term] = {m: i for i, m in enumerate(scope)}
+            for member in sorted((c for c in addressed if c in scope), key=order.__getitem__):
+                found.append((base * (1.0 if member == term else NARROWER_FACTOR), [*reversed(scope[member]), iri]))
+        return found
+
     return hits(score_items, 0, ADDRESSES), hits(score_experts, 1, (EXPERTISE,))
+
+
+def _best_scores(scores: dict[str, float], n: int) -> list[tuple[str, float]]:
+    """The ``n`` best ``(iri, score)``, highest score first, ties by IRI (highest first, as
+    ``heapq.nlargest`` on ``(score, iri)`` would give): scores take few distinct values (sums of
+    term weights), so items are grouped by score and only the last group needed is sorted."""
+    groups: dict[float, list[str]] = {}
+    for iri, score in scores.items():
+        group = groups.get(score)
+        if group is None:
+            groups[score] = [iri]
+        else:
+            group.append(iri)
+    out: list[tuple[str, float]] = []
+    for score in sorted(groups, reverse=True):
+        left = n - len(out)
+        if left <= 0:
+            break
+        group = groups[score]
+        chosen = sorted(group, reverse=True)[:left] if len(group) > left else sorted(group, reverse=True)
+        out.extend((iri, score) for iri in chosen)
+    return out
+
+
+TERM_MEMO = 256
+
+
+def _term_reach(net: Projection, term: str, base: float) -> tuple[dict[str, list[str]], dict[str, float], dict[str, float]]:
+    """``(scope, {item: weight}, {expert: weight})`` of one term: its scope (``concepts.scope_of``)
+    and, for every item that addresses a member (``kp:addressesTheme``/``Competency``) and every
+    person with ``kp:expertise`` in one, the best weight (``base``, or ``base * NARROWER_FACTOR``
+    through a narrower member). Only those statements are read (the projection's by-predicate
+    index), at most ``TERM_BUDGET`` of them, members nearest the term first. Memoised per store
+    generation (``TERM_MEMO`` terms): a hub theme is walked once, not on every request."""
+    memo = net.__dict__.get("_term_reach")
+    if memo is None or memo[0] != net.generation:
+        memo = net.__dict__["_term_reach"] = (net.generation, OrderedDict(), threading.Lock())
+    key = (term, base)
+    with memo[2]:
+        found = memo[1].get(key)
+    if found is not None:
+        return found
+    pin = net.state.pin
+    budget = TERM_BUDGET
+    scope = concepts.scope_of(net, term)
+    local_items: dict[str, float] = {}
+    local_experts: dict[str, float] = {}
+    for member in scope:
+        if budget <= 0:
+            break
+        weight = base * (1.0 if member == term else NARROWER_FACTOR)
+        by_pred = pin.get(member)
+        if not by_pred:
+            continue
+        for predicate, local in ((ADDRESSES[0], local_items), (ADDRESSES[1], local_items), (EXPERTISE, local_experts)):
+            statements = by_pred.get(predicate)
+            if not statements:
+                continue
+            for other in statements:
+                budget -= 1
+                if budget < 0:
+                    break
+                if weight > local.get(other, 0.0):
+                    local[other] = weight
+    found = (scope, local_items, local_experts)
+    with memo[2]:
+        memo[1][key] = found
+        if len(memo[1]) > TERM_MEMO:
+            memo[1].popitem(last=False)
+    return found
 
 
 def _adjust(net: Projection, iri: str, hit: _Hit, level_scope: dict[str, list[str]], region_scope: dict[str, list[str]]) -> None:

@@ -29,7 +29,7 @@ from .related import Related, weights_from_env
 from .search import SearchIndex
 from .store import Store
 
-COVERAGE_MEMO = 512
+MEMO_SIZE = 1024
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
 _KIND_SLUG = re.compile(r"^([a-z]+)/([A-Za-z0-9][A-Za-z0-9._~-]{0,199})$")
 _BAD_IRI_CHARS = re.compile(r'[\s<>"{}|\\^`]')
@@ -74,8 +74,7 @@ class Knowledge:
         self.gap_finder = coverage.Gaps(self.net)
         self.describer = Describer(store)
         self._memo_lock = threading.Lock()
-        self._coverage_memo: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
-        self._coverage_generation: int | None = None
+        self._memos: dict[str, tuple[int | None, OrderedDict]] = {}
 
     def warm(self) -> None:
         """Build the projection and the index now (otherwise the first request does), from one
@@ -116,7 +115,8 @@ class Knowledge:
 
     # --- answers ------------------------------------------------------------------------------------
     def search(self, q: str, *, type: str | None = None, limit: int = 20, lang: str = "nl") -> dict[str, Any]:
-        return self.index.search(q, type=type, limit=limit, lang=lang)
+        """Memoised per store generation (popular queries repeat)."""
+        return self._memo("search", self.index, (q, type, limit, lang), lambda: self.index.search(q, type=type, limit=limit, lang=lang))
 
     def describe(self, iri: str, lang: str = "nl") -> dict[str, Any]:
         found = self.describer.describe(iri, lang)
@@ -141,21 +141,27 @@ class Knowledge:
 
     def coverage(self, concept: str, *, limit: int = 20, lang: str = "nl") -> dict[str, Any]:
         """Memoised per store generation (a hub theme's coverage reads thousands of statements)."""
-        self.net.ensure()
-        key = (concept, limit, lang)
+        return self._memo("coverage", self.net, (concept, limit, lang), lambda: coverage.coverage(self.net, concept, limit=limit, lang=lang))
+
+    def _memo(self, name: str, view: Any, key: tuple, compute: Any) -> Any:
+        """``compute()``, remembered per (name, key) while ``view``'s store generation stays the
+        same (any write moves it on and empties the memo); at most ``MEMO_SIZE`` answers each.
+        Answers are shared: callers must not change them."""
+        view.ensure()
         with self._memo_lock:
-            if self._coverage_generation != self.net.generation:
-                self._coverage_memo.clear()
-                self._coverage_generation = self.net.generation
-            found = self._coverage_memo.get(key)
-        if found is None:
-            generation = self.net.generation
-            found = coverage.coverage(self.net, concept, limit=limit, lang=lang)
-            with self._memo_lock:
-                if generation == self._coverage_generation:
-                    self._coverage_memo[key] = found
-                    if len(self._coverage_memo) > COVERAGE_MEMO:
-                        self._coverage_memo.popitem(last=False)
+            generation, memo = self._memos.get(name, (None, None))
+            if memo is None or generation != view.generation:
+                generation, memo = self._memos[name] = (view.generation, OrderedDict())
+            found = memo.get(key)
+            if found is not None:
+                memo.move_to_end(key)
+                return found
+        found = compute()
+        with self._memo_lock:
+            if view.generation == generation:
+                memo[key] = found
+                if len(memo) > MEMO_SIZE:
+                    memo.popitem(last=False)
         return found
 
     def gaps(self, *, level: str | None = None, region: str | None = None, curriculum: str | None = None, limit: int = 50, lang: str = "nl") -> dict[str, Any]:

@@ -33,13 +33,10 @@ the public named graphs; non-public graphs (``private``, ``system``) are always 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import itertools
 import json
 import math
 import os
-import re
 import shutil
 import signal
 import socket
@@ -48,501 +45,35 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
-from urllib.parse import unquote, urljoin
-from xml.sax.saxutils import escape, quoteattr
 
 from pyoxigraph import (
-    BlankNode,
     DefaultGraph,
-    Literal,
     NamedNode,
-    QueryBoolean,
-    QuerySolutions,
     RdfFormat,
-    Triple,
     serialize,
 )
 from pyoxigraph import Store as OxStore
 
-from .namespaces import PREFIXES, RDFS, SKOS, XSD
-
-EMPTY_GRAPH = "urn:x-knooppunt:empty-graph"
-"""A graph name that never holds data: the default graph when a request names none we may show."""
-
-XSD_STRING = XSD + "string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel")
-
-# --- formats ------------------------------------------------------------------------------------
-RESULTS_MEDIA = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_MEDIA = {
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "nq": "application/n-quads",
-    "trig": "application/trig",
-}
-GRAPH_FORMATS = {
-    "ttl": RdfFormat.TURTLE,
-    "nt": RdfFormat.N_TRIPLES,
-    "jsonld": RdfFormat.JSON_LD,
-    "rdfxml": RdfFormat.RDF_XML,
-    "nq": RdfFormat.N_QUADS,
-    "trig": RdfFormat.TRIG,
-}
-
-
-# --- errors -------------------------------------------------------------------------------------
-class QueryError(Exception):
-    """A query could not be answered; subclasses say why."""
-
-
-class QuerySyntaxError(QueryError):
-    """The parser rejected the query; ``line``/``column`` point at the problem (1-based)."""
-
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        super().__init__(message)
-        self.message, self.line, self.column = message, line, column
-
-
-class QueryRejected(QueryError):
-    """A well-formed query we refuse to run (e.g. federated ``SERVICE`` calls)."""
-
-
-class QueryTimeout(QueryError):
-    def __init__(self, timeout: float) -> None:
-        super().__init__(f"the query was stopped after {timeout:g} s")
-        self.timeout = timeout
-
-
-class QueryBusy(QueryError):
-    def __init__(self, limit: int, retry_after: int) -> None:
-        super().__init__(f"all {limit} query workers are busy")
-        self.limit, self.retry_after = limit, retry_after
-
-
-class NotAcceptable(QueryError):
-    """The result kind (``bindings``/``boolean``/``graph``) has no format the client accepts."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
-
-
-class WorkerFailed(QueryError):
-    """A worker died or failed unexpectedly (not the query's fault as far as we know)."""
-
-
-_POSITION = re.compile(r"error at (\d+):(\d+)")
-_CHAR_CLASS = re.compile(r"\[[^\]]*\\u\{[^\]]*\]", re.S)
-
-
-def syntax_error(message: str) -> QuerySyntaxError:
-    """The parser's message, made readable: the long Unicode character classes Oxigraph lists
-    for names are shortened to "a name character"; the position is kept and also parsed out."""
-    text = _CHAR_CLASS.sub("a name character", message)
-    text = re.sub(r"\s+", " ", text).strip()
-    match = _POSITION.search(text)
-    line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-    return QuerySyntaxError(text, line, column)
-
-
-# --- reading the prologue and dataset clauses without running anything -------------------------
-_TOKEN = re.compile(
-    r"""
-     (?P<comment>\#[^\n\r]*)
-    |(?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<var>[?$][\w\u00b7\u00c0-\uffff]+)
-    |(?P<word>[A-Za-z_\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*(?::[\w.\-:%\u00b7\u00c0-\uffff]*)?
-             |:[\w.\-:%\u00b7\u00c0-\uffff]*)
-    |(?P<other>\S)
-    """,
-    re.X | re.S,
+from .sparql_results import (
+    QueryRequest,
+    QueryResult,
+    plain_results,
+    render,
+    store_label_lookup,
 )
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
-UPDATE_FORMS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-
-
-@dataclass
-class QueryShape:
-    """What the text says before any evaluation: its form and its dataset clauses."""
-
-    form: str | None = None
-    """SELECT, CONSTRUCT, DESCRIBE, ASK, or an update keyword (INSERT, DELETE, ...)."""
-    from_graphs: list[str] = field(default_factory=list)
-    from_named: list[str] = field(default_factory=list)
-    uses_service: bool = False
-
-    @property
-    def is_update(self) -> bool:
-        return self.form in UPDATE_FORMS
-
-    @property
-    def has_dataset(self) -> bool:
-        return bool(self.from_graphs or self.from_named)
-
-
-def query_shape(text: str, base_iri: str | None = None) -> QueryShape:
-    """Read the query form, ``FROM``/``FROM NAMED`` IRIs and any ``SERVICE`` with a small lexer.
-
-    Strings, comments and IRIs are tokens of their own, so a keyword inside them does not count;
-    prefixed names in ``FROM`` are expanded with the query's own ``PREFIX`` declarations. A text
-    the lexer cannot follow is left to the real parser (which reports the error)."""
-    shape = QueryShape()
-    prefixes: dict[str, str] = {}
-    base = base_iri
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
-
-    def iri_of(kind: str, value: str) -> str | None:
-        if kind == "iri":
-            return urljoin(base, value[1:-1]) if base else value[1:-1]
-        if kind == "word" and ":" in value:
-            prefix, _, local = value.partition(":")
-            if prefix in prefixes:
-                return prefixes[prefix] + local.replace("\\", "")
-        return None
-
-    i = 0
-    while i < len(tokens):
-        kind, value = tokens[i]
-        upper = value.upper() if kind == "word" else ""
-        after_at = i > 0 and tokens[i - 1] == ("other", "@")  # a language tag, not a keyword
-        if kind != "word" or after_at:
-            i += 1
-            continue
-        if upper == "PREFIX" and i + 2 < len(tokens) and tokens[i + 2][0] == "iri":
-            target = tokens[i + 2][1][1:-1]
-            prefixes[tokens[i + 1][1].rstrip(":")] = urljoin(base, target) if base else target
-            i += 3
-            continue
-        if upper == "BASE" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
-            target = tokens[i + 1][1][1:-1]
-            base = urljoin(base, target) if base else target
-            i += 2
-            continue
-        if shape.form is None and upper in QUERY_FORMS + UPDATE_FORMS:
-            shape.form = upper
-        if upper == "SERVICE":
-            shape.uses_service = True
-        if upper == "FROM" and i + 1 < len(tokens):
-            named = tokens[i + 1][0] == "word" and tokens[i + 1][1].upper() == "NAMED"
-            j = i + 2 if named else i + 1
-            if j < len(tokens):
-                iri = iri_of(*tokens[j])
-                if iri is not None:
-                    (shape.from_named if named else shape.from_graphs).append(iri)
-            i = j + 1
-            continue
-        i += 1
-    return shape
-
-
-def resolve_dataset(
-    public: Iterable[str],
-    protocol_default: Sequence[str],
-    protocol_named: Sequence[str],
-    shape: QueryShape,
-) -> tuple[list[str], list[str]]:
-    """The (default graphs, named graphs) a query runs on, as IRIs, restricted to public graphs.
-
-    SPARQL 1.1 Protocol §2.1.4: a dataset given in the request replaces the query's own; the
-    query's ``FROM``/``FROM NAMED`` apply otherwise; with neither, the service's dataset applies,
-    which here is the union of the public named graphs (and every public graph by name). A graph
-    that is not public is dropped, so naming the private graph gives nothing."""
-    allowed = list(public)
-    allowed_set = set(allowed)
-    if protocol_default or protocol_named:
-        default, named = list(protocol_default), list(protocol_named)
-    elif shape.has_dataset:
-        default, named = shape.from_graphs, shape.from_named
-    else:
-        return allowed, allowed
-    keep_default = [g for g in dict.fromkeys(default) if g in allowed_set]
-    keep_named = [g for g in dict.fromkeys(named) if g in allowed_set]
-    return keep_default or [EMPTY_GRAPH], keep_named
-
-
-# --- the request and the answer -----------------------------------------------------------------
-@dataclass
-class QueryRequest:
-    """One query to run; plain data so it crosses the pipe to a worker as is."""
-
-    query: str
-    default_graphs: list[str]
-    named_graphs: list[str]
-    results_format: str | None = "json"
-    """Format for SELECT/ASK (a key of ``RESULTS_MEDIA``), or None if the client accepts none."""
-    graph_format: str | None = "ttl"
-    """Format for CONSTRUCT/DESCRIBE (a key of ``GRAPH_MEDIA``), or None."""
-    labels: str | None = None
-    """``nl`` or ``en``: add a ``?xLabel`` column next to every IRI column ``?x`` of a SELECT."""
-    label_graphs: list[str] = field(default_factory=list)
-    """Graphs labels may come from (the public ones)."""
-    base_iri: str | None = None
-    row_cap: int = 10_000
-    public_union: bool = False
-    """The request names no dataset: the default graph is the union of all public graphs. A
-    worker whose store holds nothing but public graphs then uses Oxigraph's union default graph,
-    which is several times faster than the same union given as a list of graphs."""
-
-
-@dataclass
-class QueryResult:
-    kind: str  # "bindings", "boolean" or "graph"
-    body: bytes
-    media_type: str
-    format: str
-    truncated: bool = False
-    count: int = 0
-
-
-# --- rendering (shared by workers and the in-process runner) ------------------------------------
-def _json_term(term) -> dict:
-    if isinstance(term, NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-            direction = getattr(term, "direction", None)
-            if direction:
-                out["its:dir"] = str(direction).rsplit(".", 1)[-1].lower()
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, Triple):
-        return {
-            "type": "triple",
-            "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
-            },
-        }
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _xml_term(term) -> str:
-    if isinstance(term, NamedNode):
-        return f"<uri>{escape(term.value)}</uri>"
-    if isinstance(term, BlankNode):
-        return f"<bnode>{escape(term.value)}</bnode>"
-    if isinstance(term, Literal):
-        if term.language:
-            return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
-        if term.datatype.value != XSD_STRING:
-            return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-        return f"<literal>{escape(term.value)}</literal>"
-    if isinstance(term, Triple):
-        return (
-            f"<triple><subject>{_xml_term(term.subject)}</subject>"
-            f"<predicate>{_xml_term(term.predicate)}</predicate>"
-            f"<object>{_xml_term(term.object)}</object></triple>"
-        )
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def _csv_term(term) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, BlankNode):
-        return "_:" + term.value
-    if isinstance(term, NamedNode | Literal):
-        return term.value
-    return str(term)
-
-
-def _tsv_term(term) -> str:
-    if term is None:
-        return ""
-    return str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def render_bindings(variables: list[str], rows: list[list], fmt: str) -> bytes:
-    """SPARQL results of a SELECT in ``fmt``; ``rows`` are lists of terms (None = unbound)."""
-    if fmt == "json":
-        bindings = [
-            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
-            for row in rows
-        ]
-        doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}
-        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    if fmt == "xml":
-        out = ['<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
-        out += [f"<variable name={quoteattr(v)}/>" for v in variables]
-        out.append("</head><results>")
-        for row in rows:
-            out.append("<result>")
-            out += [
-                f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                for v, t in zip(variables, row, strict=True)
-                if t is not None
-            ]
-            out.append("</result>")
-        out.append("</results></sparql>\n")
-        return "".join(out).encode("utf-8")
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerow(variables)
-        writer.writerows([_csv_term(t) for t in row] for row in rows)
-        return buffer.getvalue().encode("utf-8")
-    if fmt == "tsv":
-        lines = ["\t".join("?" + v for v in variables)]
-        lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
-        return ("\n".join(lines) + "\n").encode("utf-8")
-    raise ValueError(f"unknown results format {fmt!r}")
-
-
-def render_boolean(value: bool, fmt: str) -> bytes:
-    word = "true" if value else "false"
-    if fmt == "json":
-        return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
-    if fmt == "xml":
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-            f"<head/><boolean>{word}</boolean></sparql>\n"
-        ).encode()
-    if fmt == "csv":  # not defined by the CSV/TSV spec; the same shape Jena uses
-        return f"_askResult\r\n{word}\r\n".encode()
-    if fmt == "tsv":
-        return f"?_askResult\n{word}\n".encode()
-    raise ValueError(f"unknown results format {fmt!r}")
-
-
-def render_graph(triples: list[Triple], fmt: str) -> bytes:
-    prefixes = PREFIXES if fmt in ("ttl", "trig") else None
-    return serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
-
-
-# --- labels -------------------------------------------------------------------------------------
-LabelLookup = Callable[[NamedNode], list[Literal]]
-
-
-def local_name(iri: str) -> str:
-    """The last segment of an IRI (after ``#`` or the last ``/``), URL-decoded."""
-    tail = re.split(r"[#/]", iri.rstrip("/#"))[-1]
-    return unquote(tail) or iri
-
-
-def pick_label(candidates: list[Literal], lang: str) -> Literal | None:
-    """The label in ``lang``, else Dutch, else English, else one without a language tag."""
-    by_lang: dict[str, Literal] = {}
-    for literal in sorted(candidates, key=lambda lit: lit.value):
-        key = (literal.language or "").lower().split("-")[0]
-        by_lang.setdefault(key, literal)
-    for key in (lang, "nl", "en", ""):
-        if key in by_lang:
-            return by_lang[key]
-    return None
-
-
-def add_labels(
-    variables: list[str], rows: list[list], lang: str, lookup: LabelLookup
-) -> tuple[list[str], list[list]]:
-    """Add ``?xLabel`` after every column ``?x`` that holds IRIs (nl -> en -> local name)."""
-    iri_columns = [
-        i for i, v in enumerate(variables)
-        if f"{v}Label" not in variables and any(isinstance(r[i], NamedNode) for r in rows)
-    ]
-    if not iri_columns:
-        return variables, rows
-    cache: dict[str, Literal] = {}
-
-    def label(term) -> Literal | None:
-        if not isinstance(term, NamedNode):
-            return None
-        if term.value not in cache:
-            chosen = pick_label(lookup(term), lang)
-            cache[term.value] = chosen if chosen is not None else Literal(local_name(term.value))
-        return cache[term.value]
-
-    new_vars: list[str] = []
-    for i, v in enumerate(variables):
-        new_vars.append(v)
-        if i in iri_columns:
-            new_vars.append(f"{v}Label")
-    new_rows = []
-    for row in rows:
-        new_row = []
-        for i, term in enumerate(row):
-            new_row.append(term)
-            if i in iri_columns:
-                new_row.append(label(term))
-        new_rows.append(new_row)
-    return new_vars, new_rows
-
-
-def store_label_lookup(quads: Callable, graphs: Iterable[str]) -> LabelLookup:
-    """Labels of an IRI from ``quads(subject, predicate)`` (any backend), only in ``graphs``."""
-    allowed = set(graphs)
-
-    def lookup(iri: NamedNode) -> list[Literal]:
-        found = []
-        for predicate in LABEL_PREDICATES:
-            for quad in quads(iri, NamedNode(predicate)):
-                graph = getattr(quad.graph_name, "value", None)
-                if graph in allowed and isinstance(quad.object, Literal):
-                    found.append(quad.object)
-        return found
-
-    return lookup
-
-
-def render(result, request: QueryRequest, lookup: LabelLookup | None, form: str | None = None) -> QueryResult:
-    """Turn what a store returned into the requested bytes, stopping at ``row_cap``.
-
-    ``result`` is what pyoxigraph returns (QuerySolutions / QueryBoolean / QueryTriples) or what
-    a remote store returns (list of row dicts, bool, list of triples); ``form`` (from
-    :func:`query_shape`) settles an empty list."""
-    cap = request.row_cap
-    if isinstance(result, QueryBoolean | bool):
-        if request.results_format is None:
-            raise NotAcceptable("boolean")
-        body = render_boolean(bool(result), request.results_format)
-        return QueryResult("boolean", body, RESULTS_MEDIA[request.results_format], request.results_format, False, 1)
-    is_rows = isinstance(result, QuerySolutions | _Rows) or (
-        isinstance(result, list)
-        and (isinstance(result[0], dict) if result else form not in ("CONSTRUCT", "DESCRIBE"))
-    )
-    if is_rows:
-        if request.results_format is None:
-            raise NotAcceptable("bindings")
-        if isinstance(result, QuerySolutions):
-            variables = [v.value for v in result.variables]
-            taken = list(itertools.islice(result, cap + 1))
-            rows = [[solution[v] for v in variables] for solution in taken]
-        else:
-            variables = list(getattr(result, "variables", None) or dict.fromkeys(k for r in result for k in r))
-            variables = [getattr(v, "value", v) for v in variables]
-            rows = [[r.get(v) for v in variables] for r in result[: cap + 1]]
-        truncated = len(rows) > cap
-        rows = rows[:cap]
-        if request.labels and lookup is not None:
-            variables, rows = add_labels(variables, rows, request.labels, lookup)
-        body = render_bindings(variables, rows, request.results_format)
-        fmt = request.results_format
-        return QueryResult("bindings", body, RESULTS_MEDIA[fmt], fmt, truncated, len(rows))
-    if request.graph_format is None:
-        raise NotAcceptable("graph")
-    triples = list(itertools.islice(iter(result), cap + 1))
-    truncated = len(triples) > cap
-    triples = triples[:cap]
-    fmt = request.graph_format
-    return QueryResult("graph", render_graph(triples, fmt), GRAPH_MEDIA[fmt], fmt, truncated, len(triples))
+from .sparql_text import (
+    _POSITION,
+    EMPTY_GRAPH,
+    NotAcceptable,
+    QueryBusy,
+    QuerySyntaxError,
+    QueryTimeout,
+    WorkerFailed,
+    query_shape,
+    syntax_error,
+)
 
 
 def only_public(ox: OxStore, public: Iterable[str]) -> bool:
@@ -909,28 +440,6 @@ class WorkerPool:
             self._snapshot.close()
 
 
-class _Rows(list):
-    """SELECT rows as dicts, with the variables in order (``render`` reads ``variables``)."""
-
-    variables: list[str]
-
-
-def _plain(result, cap: int):
-    """Plain Python values in place of pyoxigraph result iterators, which must not outlive the
-    thread that made them (they are "unsendable"; the route's error path drops them elsewhere)."""
-    if isinstance(result, QuerySolutions):
-        rows = _Rows()
-        rows.variables = [v.value for v in result.variables]
-        for solution in itertools.islice(result, cap + 1):
-            rows.append({v: solution[v] for v in rows.variables if solution[v] is not None})
-        return rows
-    if isinstance(result, QueryBoolean):
-        return bool(result)
-    if isinstance(result, list | bool):
-        return result
-    return list(itertools.islice(iter(result), cap + 1))
-
-
 class DirectRunner:
     """For stores we cannot open in a worker (a remote SPARQL store): forward the query from this
     process under the same concurrency limit, row cap and labels. The remote server does the work;
@@ -972,8 +481,8 @@ class DirectRunner:
                 media = media.split(";")[0].strip()
                 if media == "application/n-triples":
                     return [q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)]
-                return _plain(parse_query_results(body, format=QueryResultsFormat.JSON), request.row_cap)
-            return _plain(self.store._query(request.query, None, default, named), request.row_cap)
+                return plain_results(parse_query_results(body, format=QueryResultsFormat.JSON), request.row_cap)
+            return plain_results(self.store._query(request.query, None, default, named), request.row_cap)
         except SyntaxError as exc:
             raise syntax_error(str(exc)) from None
         except StoreError as exc:
@@ -1009,3 +518,4 @@ def make_runner(store, settings, **kwargs) -> WorkerPool | DirectRunner:
     if isinstance(store, OxigraphStore):
         return WorkerPool(store, settings.query_timeout, settings.max_concurrent_queries, **kwargs)
     return DirectRunner(store, settings.query_timeout, settings.max_concurrent_queries, **kwargs)
+

@@ -13,10 +13,11 @@ writes keep them in step (``graph.live``).
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph import views
@@ -55,6 +56,13 @@ def _kb(request: Request) -> Knowledge:
 
 def _invalid(exc: InvalidParameter) -> Problem:
     return Problem(422, "Invalid parameter", str(exc), errors=[{"parameter": exc.parameter, "message": exc.message}])
+
+
+def _json(data: Any) -> Response:
+    """An answer as JSON, encoded once by the C encoder: returning a ``Response`` skips FastAPI's
+    ``jsonable_encoder`` walk and pydantic validation, which cost more than the answer itself for
+    large ones (the response models stay, for the OpenAPI description)."""
+    return Response(json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(), media_type="application/json")
 
 
 def _run(fn, *args: Any, **kwargs: Any) -> Any:
@@ -156,7 +164,7 @@ def search(
     """Ranked: exact name > name prefix > every word starts a word > name contains > description."""
     kb = _kb(request)
     cls = _run(kb.resolve_type, type) if type else None
-    return kb.search(q, type=cls, limit=limit, lang=lang)
+    return _json(kb.search(q, type=cls, limit=limit, lang=lang))
 
 
 # --- 2. resource ---------------------------------------------------------------------------------
@@ -171,7 +179,7 @@ def resource(
     from graph.knowledge import check_iri
 
     checked = _run(check_iri, iri, "iri")
-    return _run(kb.describe, checked, lang)
+    return _json(_run(kb.describe, checked, lang))
 
 
 @router.get("/resource/{path:path}", responses=PROBLEMS)
@@ -187,7 +195,7 @@ def resource_by_path(
     from graph.knowledge import check_iri
 
     iri = _run(check_iri, f"{kb.base}/{path}", "path")
-    return _run(kb.describe, iri, lang)
+    return _json(_run(kb.describe, iri, lang))
 
 
 # --- 3. people ------------------------------------------------------------------------------------
@@ -212,7 +220,7 @@ def people(
     if not given:
         raise Problem(422, "Invalid parameter", "give at least one filter: " + ", ".join(KINDS), errors=[{"parameter": "competency", "message": "no filter given"}])
     filters = {name: _run(kb.resolve, value, KINDS[name], param=name) for name, value in given.items()}
-    return kb.people(filters, limit=limit, offset=offset, lang=lang)
+    return _json(kb.people(filters, limit=limit, offset=offset, lang=lang))
 
 
 KINDS: dict[str, tuple[str, ...]] = {
@@ -250,7 +258,7 @@ def related_by_iri(
     """Related projects of the project with this IRI (see ``/api/projects/{id}/related``)."""
     kb = _kb(request)
     project = _run(kb.resolve, iri, ("project",), param="iri", classes=PROJECTS)
-    return kb.related(project, limit=limit, weights=_weights(weights), lang=lang)
+    return _json(kb.related(project, limit=limit, weights=_weights(weights), lang=lang))
 
 
 @router.get("/projects/{id}/related", responses=PROBLEMS)
@@ -265,7 +273,7 @@ def related(
     weights, how many projects share them and their contribution (see docs/api.md)."""
     kb = _kb(request)
     project = _run(kb.resolve, id, ("project", "programma"), param="id", classes=PROJECTS)
-    return kb.related(project, limit=limit, weights=_weights(weights), lang=lang)
+    return _json(kb.related(project, limit=limit, weights=_weights(weights), lang=lang))
 
 
 # --- 5. connections ---------------------------------------------------------------------------------
@@ -289,7 +297,7 @@ def connect(
         region=_run(kb.resolve, initiative.region, KINDS["region"], param="region") if initiative.region else None,
         organisation=_run(kb.resolve, initiative.organisation, KINDS["organisation"], param="organisation", classes=ORGANISATIONS) if initiative.organisation else None,
     )
-    return kb.connect(resolved, limit=limit, lang=lang)
+    return _json(kb.connect(resolved, limit=limit, lang=lang))
 
 
 # --- 6. paths ----------------------------------------------------------------------------------------
@@ -306,7 +314,7 @@ def path(
     kb = _kb(request)
     source = _run(kb.resolve, from_, (), param="from")
     target = _run(kb.resolve, to, (), param="to")
-    return kb.paths(source, target, k=max, hops=hops, lang=lang)
+    return _json(kb.paths(source, target, k=max, hops=hops, lang=lang))
 
 
 # --- 7. coverage and gaps ---------------------------------------------------------------------------
@@ -320,7 +328,7 @@ def coverage_by_iri(
     """Coverage of the concept with this IRI (see ``/api/competencies/{id}/coverage``)."""
     kb = _kb(request)
     concept = _run(kb.resolve, iri, (), param="iri", classes=CONCEPTS)
-    return kb.coverage(concept, limit=limit, lang=lang)
+    return _json(kb.coverage(concept, limit=limit, lang=lang))
 
 
 @router.get("/competencies/{id}/coverage", responses=PROBLEMS)
@@ -334,7 +342,7 @@ def coverage(
     CanMEDS role or theme (narrower ones included), each with its path."""
     kb = _kb(request)
     concept = _run(kb.resolve, id, ("competentie", "canmeds", "thema"), param="id", classes=CONCEPTS)
-    return kb.coverage(concept, limit=limit, lang=lang)
+    return _json(kb.coverage(concept, limit=limit, lang=lang))
 
 
 @router.get("/gaps", responses=PROBLEMS)
@@ -349,12 +357,14 @@ def gaps(
     """Competencies and themes without material, expert or curriculum coverage, open needs
     nobody answers, and (with ``curriculum``) what that curriculum covers in no year."""
     kb = _kb(request)
-    return kb.gaps(
-        level=_run(kb.resolve, level, KINDS["level"], param="level") if level else None,
-        region=_run(kb.resolve, region, KINDS["region"], param="region") if region else None,
-        curriculum=_run(kb.resolve, curriculum, ("curriculum",), param="curriculum", classes={KP + "Curriculum"}) if curriculum else None,
-        limit=limit,
-        lang=lang,
+    return _json(
+        kb.gaps(
+            level=_run(kb.resolve, level, KINDS["level"], param="level") if level else None,
+            region=_run(kb.resolve, region, KINDS["region"], param="region") if region else None,
+            curriculum=_run(kb.resolve, curriculum, ("curriculum",), param="curriculum", classes={KP + "Curriculum"}) if curriculum else None,
+            limit=limit,
+            lang=lang,
+        )
     )
 
 
@@ -372,7 +382,7 @@ def graph_view(
     kb = _kb(request)
     center = _run(kb.resolve, focus, (), param="focus") if focus else None
     classes = {_run(kb.resolve_type, t.strip(), "types") for t in types.split(",") if t.strip()} if types else None
-    return kb.view(center, depth=depth, types=classes, limit=limit, lang=lang)
+    return _json(kb.view(center, depth=depth, types=classes, limit=limit, lang=lang))
 
 
 @router.get("/export.graphml", response_class=StreamingResponse, responses={200: {"content": {"application/graphml+xml": {}}}})

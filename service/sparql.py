@@ -41,16 +41,16 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from graph import sandbox
 from graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
-from graph.sandbox import (
-    GRAPH_MEDIA,
-    RESULTS_MEDIA,
+from graph.sparql_results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest
+from graph.sparql_text import (
     NotAcceptable,
     QueryBusy,
     QueryRejected,
-    QueryRequest,
     QuerySyntaxError,
     QueryTimeout,
     WorkerFailed,
+    query_shape,
+    resolve_dataset,
 )
 from graph.store import Store, StoreTimeout, StoreUnavailable
 
@@ -370,7 +370,7 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
     if labels is not None and labels not in ("nl", "en"):
         raise _Fail(400, "Bad labels parameter", f"labels={labels!r}: use labels=nl or labels=en")
     query = op.query or ""
-    shape = sandbox.query_shape(query, endpoint)
+    shape = query_shape(query, endpoint)
     if shape.is_update:
         raise _Fail(400, "This is an update", f"{shape.form} is SPARQL Update: POST it as update= or "
                     "application/sparql-update, not as a query")
@@ -378,7 +378,7 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
         raise _Fail(400, "SERVICE is not allowed", "federated queries (SERVICE) are switched off on this "
                     "endpoint: they would make this server call other hosts")
     public = [g.value for g in store.public_graphs()]
-    default, named = sandbox.resolve_dataset(
+    default, named = resolve_dataset(
         public, op.values("default-graph-uri"), op.values("named-graph-uri"), shape
     )
     task = QueryRequest(
