@@ -61,7 +61,8 @@ EXPERTISE = KP + "expertise"
 PROJECT, PROGRAMME = KP + "Project", KP + "Programme"
 MATERIAL, NEED, PERSON = KP + "Material", KP + "Need", KP + "Person"
 ORGANISATION = KP + "Organisation"
-REGIONAL = {KP + "EducationHub", KP + "Consortium", KP + "CareNetwork"}
+REGIONAL = frozenset({KP + "EducationHub", KP + "Consortium", KP + "CareNetwork"})
+PROJECTS = frozenset({PROJECT, PROGRAMME})
 TERM_CLASSES = {KP + "Theme", KP + "Competency", KP + "CanMEDSRole"}
 
 
@@ -126,7 +127,7 @@ def connections(net: Projection, index: SearchIndex, initiative: Initiative, *, 
         items, experts = _items(net, terms)
         for iri, hit in items.items():
             _adjust(net, iri, hit, level_scope, region_scope)
-        projects = _top(items, lambda i: net.is_any(i, {PROJECT, PROGRAMME}), 10_000)
+        projects = _top(items, lambda i: net.is_any(i, PROJECTS), 10_000)
         materials = _top(items, lambda i: net.is_a(i, MATERIAL), 10_000)
         needs = _top(items, lambda i: net.is_a(i, NEED) and not net.out(i, KP + "metBy"), 10_000)
         behind = sorted(projects + materials, key=lambda kv: -kv[1].score)[:BEHIND_TOP]
@@ -183,21 +184,19 @@ def _items(net: Projection, terms: dict[str, str]) -> tuple[dict[str, _Hit], dic
        statements back to the scope members, one path per (term, member) it addresses."""
     scopes: dict[str, dict[str, list[str]]] = {}
     per_term: dict[str, tuple[dict[str, float], dict[str, float]]] = {}
-    score_items: dict[str, float] = {}
-    score_experts: dict[str, float] = {}
+    ranked: dict[str, tuple[list[str], list[str]]] = {}
     for term, origin in terms.items():
-        scope, local_items, local_experts = _term_reach(net, term, TERM_WEIGHT[origin])
+        scope, local_items, local_experts, ranked_items, ranked_experts = _term_reach(net, term, TERM_WEIGHT[origin])
         scopes[term] = scope
         per_term[term] = (local_items, local_experts)
-        for other, w in local_items.items():
-            score_items[other] = score_items.get(other, 0.0) + w
-        for other, w in local_experts.items():
-            score_experts[other] = score_experts.get(other, 0.0) + w
+        ranked[term] = (ranked_items, ranked_experts)
 
     positions: dict[str, dict[str, int]] = {}
 
-    def hits(scores: dict[str, float], which: int, predicates: tuple[str, ...]) -> dict[str, _Hit]:
-        best = _best_scores(scores, REFINE_CAP)
+    def hits(which: int, predicates: tuple[str, ...]) -> dict[str, _Hit]:
+        if not per_term:
+            return {}
+        best = _merged_best([p[which] for p in per_term.values()], [r[which] for r in ranked.values()], REFINE_CAP)
         out: dict[str, _Hit] = {}
         for iri, score in best:
             hit = out[iri] = _Hit(score=score)
@@ -223,7 +222,7 @@ def _items(net: Projection, terms: dict[str, str]) -> tuple[dict[str, _Hit], dic
                 found.append((base * (1.0 if member == term else NARROWER_FACTOR), [*reversed(scope[member]), iri]))
         return found
 
-    return hits(score_items, 0, ADDRESSES), hits(score_experts, 1, (EXPERTISE,))
+    return hits(0, ADDRESSES), hits(1, (EXPERTISE,))
 
 
 def _best_scores(scores: dict[str, float], n: int) -> list[tuple[str, float]]:
@@ -251,7 +250,36 @@ def _best_scores(scores: dict[str, float], n: int) -> list[tuple[str, float]]:
 TERM_MEMO = 256
 
 
-def _term_reach(net: Projection, term: str, base: float) -> tuple[dict[str, list[str]], dict[str, float], dict[str, float]]:
+def _ranked(weights: dict[str, float]) -> list[str]:
+    """IRIs by (weight, IRI), highest first: the order ``_best_scores`` keeps."""
+    return sorted(weights, key=lambda iri: (weights[iri], iri), reverse=True)
+
+
+def _merged_best(locals_: list[dict[str, float]], ranked: list[list[str]], n: int) -> list[tuple[str, float]]:
+    """The ``n`` best ``(iri, summed weight)`` over several terms' ``{iri: weight}``, exactly as
+    ``_best_scores`` on the full sums would give, without summing every item of a hub theme:
+    items reached by two or more terms are summed; of the others only the first ``n`` of each
+    term's ranked list can make the cut (anything below them is beaten by ``n`` items)."""
+    if len(locals_) == 1:
+        weights = locals_[0]
+        return [(iri, weights[iri]) for iri in ranked[0][:n]]
+    multi: set[str] = set()
+    for i, a in enumerate(locals_):
+        for b in locals_[i + 1 :]:
+            multi |= a.keys() & b.keys()
+    scores = {iri: sum(w.get(iri, 0.0) for w in locals_) for iri in multi}
+    for weights, order in zip(locals_, ranked, strict=True):
+        taken = 0
+        for iri in order:
+            if taken >= n:
+                break
+            if iri not in multi:
+                scores[iri] = weights[iri]
+                taken += 1
+    return _best_scores(scores, n)
+
+
+def _term_reach(net: Projection, term: str, base: float) -> tuple:
     """``(scope, {item: weight}, {expert: weight})`` of one term: its scope (``concepts.scope_of``)
     and, for every item that addresses a member (``kp:addressesTheme``/``Competency``) and every
     person with ``kp:expertise`` in one, the best weight (``base``, or ``base * NARROWER_FACTOR``
@@ -288,7 +316,7 @@ def _term_reach(net: Projection, term: str, base: float) -> tuple[dict[str, list
                     break
                 if weight > local.get(other, 0.0):
                     local[other] = weight
-    found = (scope, local_items, local_experts)
+    found = (scope, local_items, local_experts, _ranked(local_items), _ranked(local_experts))
     with memo[2]:
         memo[1][key] = found
         if len(memo[1]) > TERM_MEMO:
@@ -345,10 +373,8 @@ def _organisations(net: Projection, behind: list[tuple[str, _Hit]], region_scope
             org.path(gain, [*best_path, other])
     if region_scope:
         for region, chain in region_scope.items():
-            for other in net.into(region, KP + "region"):
+            for other in _region_organisations(net, region):
                 if other == own:
-                    continue
-                if not net.is_a(other, ORGANISATION):
                     continue
                 org = orgs.get(other)
                 if org is None:
@@ -359,6 +385,18 @@ def _organisations(net: Projection, behind: list[tuple[str, _Hit]], region_scope
                 org.reasons.append("region")
                 org.path(REGION_BONUS, [*chain, other])
     return sorted(orgs.items(), key=lambda kv: (-kv[1].score, kv[0]))
+
+
+def _region_organisations(net: Projection, region: str) -> list[str]:
+    """The organisations with ``kp:region`` ``region`` (a region node also links to thousands
+    of projects), memoised per store generation."""
+    memo = net.__dict__.get("_region_orgs")
+    if memo is None or memo[0] != net.generation:
+        memo = net.__dict__["_region_orgs"] = (net.generation, {})
+    found = memo[1].get(region)
+    if found is None:
+        found = memo[1][region] = [o for o in net.into(region, KP + "region") if net.is_a(o, ORGANISATION)]
+    return found
 
 
 def _people(net: Projection, behind: list[tuple[str, _Hit]], experts: dict[str, _Hit]) -> list[tuple[str, _Hit]]:

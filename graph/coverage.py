@@ -35,6 +35,7 @@ ORGANISATION = KP + "Organisation"
 COMPETENCY, THEME = KP + "Competency", KP + "Theme"
 STUDY_YEAR, VARIANT = KP + "studyYear", KP + "variant"
 CATEGORY_CAP = 100
+PROJECTS = frozenset({PROJECT, PROGRAMME})
 
 
 def coverage(net: Projection, concept: str, *, limit: int = 20, lang: str = "nl") -> dict[str, Any]:
@@ -64,7 +65,7 @@ def coverage(net: Projection, concept: str, *, limit: int = 20, lang: str = "nl"
                     nodes = [*down, other]
                     if net.is_a(other, MATERIAL):
                         put("courses" if net.is_a(other, COURSE) else "materials", other, nodes)
-                    elif net.is_any(other, {PROJECT, PROGRAMME}):
+                    elif net.is_any(other, PROJECTS):
                         put("projects", other, nodes)
                         if len(lists["experts"]) < CATEGORY_CAP * 5:
                             for person in net.into(other, MEMBERSHIP):
@@ -237,7 +238,7 @@ def _what_exists(net: Projection, concept: str, levels: set[str] | None, regions
     if not counts["experts"]:
         for predicate in ADDRESSES:
             for other in by_pred.get(predicate, ()):
-                if net.count_into(other, MEMBERSHIP) and net.is_any(other, {PROJECT, PROGRAMME}) and (regions is None or _in_region(net, other, regions)):
+                if net.count_into(other, MEMBERSHIP) and net.is_any(other, PROJECTS) and (regions is None or _in_region(net, other, regions)):
                     counts["experts"] = 1
                     break
             if counts["experts"]:

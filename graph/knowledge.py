@@ -125,7 +125,10 @@ class Knowledge:
         return found
 
     def people(self, filters: dict[str, str], *, limit: int = 20, offset: int = 0, lang: str = "nl") -> dict[str, Any]:
-        return self.people_finder.find(filters, limit=limit, offset=offset, lang=lang)
+        """Rendered pages memoised per store generation (the ranking itself is cached in
+        ``People``; a page's works_on and evidence paths cost more than a cached lookup)."""
+        key = (tuple(sorted(filters.items())), limit, offset, lang)
+        return self._memo("people", self.net, key, lambda: self.people_finder.find(filters, limit=limit, offset=offset, lang=lang))
 
     def related(self, project: str, *, limit: int = 10, weights: dict[str, float] | None = None, lang: str = "nl") -> dict[str, Any]:
         w = weights or self.related_projects.weights

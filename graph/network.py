@@ -87,7 +87,7 @@ class _State:
         self.closure: dict[str, frozenset[str]] = {}
         self.nary: dict[str, Nary] = {}
         self.term_cache: dict[tuple[str, str], str] = {}
-        self.isa_cache: dict[tuple[tuple[str, ...], str], bool] = {}
+        self.isa_cache: dict[tuple[tuple[str, ...], str | frozenset[str]], bool] = {}
         # statements by predicate, both ways (kept in step by _add_entry/_drop_entries), so that
         # ``out``/``into`` cost the size of their answer, not the degree of a hub:
         # pout[s][p] = {o: n statements}, pin[o][p] = {s: n statements}
@@ -262,6 +262,7 @@ class Projection(LiveView):
             st.closure = vocab.class_closure(self.store)
             for iri, info in subjects.items():
                 self._attach(st, iri, info)
+            subjects.clear()  # before the next view's finish: lowers the start-up peak
             self._label_terms(st)
             return st
 
@@ -377,6 +378,16 @@ class Projection(LiveView):
         return found
 
     def is_any(self, iri: str, classes: frozenset[str] | set[str]) -> bool:
+        if isinstance(classes, frozenset):  # hashable: one cache lookup per node
+            st = self.state
+            node = st.G._node.get(iri)  # noqa: SLF001
+            if node is None:
+                return False
+            key = (node["types"], classes)
+            found = st.isa_cache.get(key)
+            if found is None:
+                found = st.isa_cache[key] = any(self.is_a(iri, c) for c in classes)
+            return found
         return any(self.is_a(iri, c) for c in classes)
 
     def entries(self, iri: str) -> Iterator[tuple[str, Entry]]:

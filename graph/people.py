@@ -33,6 +33,7 @@ PERSON = KP + "Person"
 PROJECT = KP + "Project"
 PROGRAMME = KP + "Programme"
 ORGANISATION = KP + "Organisation"
+PROJECTS = frozenset((PROJECT, PROGRAMME))
 ADDRESSES = (KP + "addressesTheme", KP + "addressesCompetency")
 EXPERTISE = KP + "expertise"
 
@@ -111,33 +112,50 @@ def _by_organisation(w: _Walk, org: str) -> dict[str, list[str]]:
 
 def _by_concept(w: _Walk, concept: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
+    seen: set[str] = set()  # members come nearest first: a thing's first chain is its shortest
     for member, chain in concepts.scope_of(w.net, concept).items():
         if w.role is None:
             for person in w.subjects(member, (EXPERTISE,)):
-                _add(found, person, [person, *chain])
+                if person not in found or len(found[person]) > len(chain) + 1:
+                    _add(found, person, [person, *chain])
         for thing in w.subjects(member, ADDRESSES):
-            if w.net.is_any(thing, {PROJECT, PROGRAMME}):
-                for person in w.members(thing):
-                    _add(found, person, [person, thing, *chain])
+            if thing in seen:
+                continue
+            seen.add(thing)
+            if w.net.is_any(thing, PROJECTS):
+                _add_members(w, found, thing, chain)
     return found
+
+
+def _add_members(w: _Walk, found: dict[str, list[str]], thing: str, chain: list[str]) -> None:
+    length = len(chain) + 2
+    for person in w.members(thing):
+        old = found.get(person)
+        if old is None or len(old) > length:
+            found[person] = [person, thing, *chain]
 
 
 def _by_region(w: _Walk, region: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for member, chain in concepts.below(w.net, region, concepts.WITHIN).items():
         for thing in w.subjects(member, (KP + "region",)):
-            for person in w.members(thing):
-                _add(found, person, [person, thing, *chain])
+            if thing not in seen:
+                seen.add(thing)
+                _add_members(w, found, thing, chain)
     return found
 
 
 def _by_level(w: _Walk, level: str) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
+    seen: set[str] = set()
     for member, chain in concepts.below(w.net, level).items():
         for thing in w.subjects(member, (KP + "educationLevel",)):
-            if w.net.is_any(thing, {PROJECT, PROGRAMME}):
-                for person in w.members(thing):
-                    _add(found, person, [person, thing, *chain])
+            if thing in seen:
+                continue
+            seen.add(thing)
+            if w.net.is_any(thing, PROJECTS):
+                _add_members(w, found, thing, chain)
     return found
 
 
@@ -203,7 +221,7 @@ class People:
                 "filters": hit["filters"],
                 "total": len(hit["people"]),
                 "truncated": hit["truncated"],
-                "people": [self._person(r, lang, filters.get("role")) for r in rows],
+                "people": [self._person((p, {n: hit["paths"][n][p] for n in hit["paths"]}), lang, filters.get("role")) for p in rows],
             }
 
     def _find(self, filters: dict[str, str], lang: str) -> dict[str, Any]:
@@ -217,20 +235,23 @@ class People:
         if role and not per_filter:
             per_filter["role"] = _by_role(w, role)
         if not per_filter:
-            return {"filters": {}, "people": [], "truncated": False}
+            return {"filters": {}, "people": [], "paths": {}, "truncated": False}
         names = sorted(per_filter, key=lambda n: len(per_filter[n]))
         people = set(per_filter[names[0]])
         for name in names[1:]:
             people &= per_filter[name].keys()
         people = {p for p in people if net.is_a(p, PERSON)}
-        rows = []
-        for person in people:
-            paths = {name: per_filter[name][person] for name in per_filter}
-            rows.append((sum(len(p) for p in paths.values()), net.label(person, lang), person, paths))
+        label = net.label
+        if len(per_filter) == 1:
+            ((name, only),) = per_filter.items()
+            rows = [(len(only[p]), label(p, lang), p) for p in people]
+        else:
+            rows = [(sum(len(per_filter[n][p]) for n in per_filter), label(p, lang), p) for p in people]
         rows.sort()
         return {
             "filters": {name: net.node_json(iri, lang) for name, iri in filters.items()},
-            "people": [(person, paths) for _, _, person, paths in rows],
+            "people": [p for _, _, p in rows],
+            "paths": per_filter,  # {filter: {person: path}}; a page's evidence is made from it
             "truncated": w.truncated,
         }
 

@@ -169,7 +169,10 @@ class SearchIndex(LiveView):
         collected: dict[str, tuple[dict, set, list]] = {}
 
         def finish() -> _State:
-            return self._finish(collected)
+            try:
+                return self._finish(collected)
+            finally:
+                collected.clear()  # lowers the start-up peak
 
         return (lambda quads: self._collect(quads, collected)), finish
 

@@ -130,3 +130,57 @@ def test_resource_groups_links_out_and_in_with_labels(client):
     incoming = {g["predicate"]: g for g in theme["links_in"]}
     assert DEDICATED in [i["iri"] for i in incoming[KP + "addressesTheme"]["items"]]
     assert incoming[KP + "addressesTheme"]["total"] >= 1
+
+
+# --- the by-predicate index, the shared scan and the connections shortcut (performance work) ---
+def _index_from_edges(net):
+    """``pout``/``pin`` recomputed from the edges' statements, the slow way."""
+    pout, pin = {}, {}
+    for u, v, data in net.G.edges(data=True):
+        for rid, subject, _ in data["r"]:
+            obj = v if subject == u else u
+            p = net.rel(rid).predicate
+            pout.setdefault(subject, {}).setdefault(p, set()).add(obj)
+            pin.setdefault(obj, {}).setdefault(p, set()).add(subject)
+    return pout, pin
+
+
+def _as_sets(table):
+    return {a: {p: set(d) for p, d in by.items()} for a, by in table.items()}
+
+
+def test_by_predicate_index_follows_deltas(fresh_store):
+    from graph.knowledge import Knowledge
+
+    kb = Knowledge(fresh_store)
+    kb.warm()
+    assert (kb.net.builds, kb.index.builds) == (1, 1)  # one shared scan built both
+    added = quads(fresh_store)
+    for removed, add in (([], added), (added[2:5], []), ([], added[2:5]), (added, [])):
+        fresh_store.apply_delta(removed, add)
+        with kb.net.reading():
+            pout, pin = _index_from_edges(kb.net)
+            assert _as_sets(kb.net.state.pout) == pout
+            assert _as_sets(kb.net.state.pin) == pin
+            lumc = f"{ID}/organisatie/lumc"
+            assert set(kb.net.into(lumc, KP + "leadOrganisation")) == pin.get(lumc, {}).get(KP + "leadOrganisation", set())
+    assert kb.net.builds == 1 and kb.net.deltas == 4
+
+
+def test_merged_best_equals_full_sums():
+    import random
+
+    from graph.connections import _best_scores, _merged_best, _ranked
+
+    rnd = random.Random(7)
+    for _ in range(200):
+        terms = []
+        for _ in range(rnd.randint(1, 4)):
+            w = rnd.choice([1.0, 0.8])
+            terms.append({f"i{rnd.randrange(60)}": rnd.choice([w, w * 0.7]) for _ in range(rnd.randint(0, 50))})
+        full: dict[str, float] = {}
+        for t in terms:
+            for k, v in t.items():
+                full[k] = full.get(k, 0.0) + v
+        for n in (1, 5, 30, 100):
+            assert _merged_best(terms, [_ranked(t) for t in terms], n) == _best_scores(full, n)
