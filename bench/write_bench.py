@@ -29,7 +29,7 @@ from graph.delta import Delta, replace_graph
 from graph.settings import from_env
 from graph.store import open_store
 
-from .common import SIZES, copy_store, summary, table
+from .common import SIZES, copy_store, summary, table, timed
 from .generate import iri
 
 KP = "https://w3id.org/knooppunt/def#"
@@ -110,8 +110,8 @@ def measure(n: int, repeat: int, full: bool) -> dict:
             g, quads = change(store, counter[0])
             records.append(ingest.import_quads(store, quads, g, agent="bench", scope="admin", source="bench").id)
 
-        validate = summary(_timed(validate_only, repeat))
-        whole = summary(_timed(write, repeat))
+        validate = summary(timed(validate_only, repeat))
+        whole = summary(timed(write, repeat))
 
         ids = iter(list(records))
 
@@ -121,14 +121,14 @@ def measure(n: int, repeat: int, full: bool) -> dict:
             report = incremental.validate_delta(store, Delta(removed=list(store.quads(project, None, None, g))))
             assert not report.conforms  # kp:producedBy / kp:project now point at nothing typed
 
-        deletion = summary(_timed(delete, min(repeat, len(records)), warmup=0))
+        deletion = summary(timed(delete, min(repeat, len(records)), warmup=0))
 
         def retype(j=[0]):  # noqa: B006
             j[0] += 1
             g, quads = change(store, j[0], project_class="Programme")
             incremental.validate_delta(store, replace_graph(store, g, quads))
 
-        retyping = summary(_timed(retype, repeat, warmup=0))
+        retyping = summary(timed(retype, repeat, warmup=0))
         result = {"size": size, "change": triples, "validate": validate, "write": whole,
                   "delete": deletion, "retype": retyping, "full": None}
         if full:
@@ -138,17 +138,6 @@ def measure(n: int, repeat: int, full: bool) -> dict:
             result["full"] = time.perf_counter() - start
         store.close()
         return result
-
-
-def _timed(fn, repeat: int, warmup: int = 2) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return samples
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -220,23 +220,13 @@ class LiveView:
             self._dirty = False
             rss_before = _rss_bytes()
             started = time.perf_counter()
-            try:
-                state = self._build()
-                with self.lock.write():
-                    self._install(state)
-                    self._generation = generation
-                    self.builds += 1
-                    self._changed()
-            except Exception:
-                self._dirty = True
-                raise
-            self.build_seconds = time.perf_counter() - started
-            self.build_rss_bytes = max(0, _rss_bytes() - rss_before)
+            self._build_with(self._build, generation, rss_before, started)
             log.info("%s built in %.2f s", self.name, self.build_seconds)
         freeze_heap()
 
-    def _build_with(self, state_fn, generation: int | None, rss_before: int, seconds: float) -> None:
-        """Install a state made outside ``ensure`` (see ``ensure_together``); build lock held."""
+    def _build_with(self, state_fn, generation: int | None, rss_before: int, started: float) -> None:
+        """Make a state with ``state_fn`` and install it; the build lock is held. ``started`` is
+        when the build began (``ensure_together`` shares one store scan between views)."""
         try:
             state = state_fn()
             with self.lock.write():
@@ -247,7 +237,7 @@ class LiveView:
         except Exception:
             self._dirty = True
             raise
-        self.build_seconds = seconds
+        self.build_seconds = time.perf_counter() - started
         self.build_rss_bytes = max(0, _rss_bytes() - rss_before)
 
     @contextmanager
@@ -301,10 +291,8 @@ def ensure_together(*views: LiveView) -> None:
                 spent[i] += time.perf_counter() - t
         scan = time.perf_counter() - started - sum(spent)
         for i, (v, (_, finish)) in enumerate(zip(stale, builders, strict=True)):
-            t = time.perf_counter()
-            state = finish()
             # each view reports its own work plus the shared scan
-            v._build_with(lambda state=state: state, generation, rss_before, scan + spent[i] + time.perf_counter() - t)
+            v._build_with(finish, generation, rss_before, time.perf_counter() - scan - spent[i])
             rss_before = _rss_bytes()
             log.info("%s built in %.2f s (scan shared: %.2f s)", v.name, v.build_seconds, scan)
     except Exception:

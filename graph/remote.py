@@ -290,7 +290,6 @@ class RemoteStore(Store):
             last = attempt == 1
             try:
                 response = self._client.request(method, url, timeout=request_timeout, **kwargs)
-                break
             except httpx.ConnectTimeout as exc:  # no retry: that would double a long wait
                 raise StoreUnavailable(
                     f"the SPARQL store at {self._where} did not accept a connection within "
@@ -313,6 +312,10 @@ class RemoteStore(Store):
                 raise StoreUnavailable(
                     f"the SPARQL store at {self._where} dropped the connection ({_reason(exc)})"
                 ) from exc
+            if idempotent and not last and response.status_code in TRANSIENT_STATUS:
+                time.sleep(0.05)  # an overloaded store (EAGAIN, 503): one more try, then report it
+                continue
+            break
         assert response is not None
         if response.status_code >= 400:
             _raise_for(response, self._where)
@@ -523,6 +526,9 @@ def _rewindable(kwargs: dict) -> bool:
     return isinstance(kwargs.get("content"), bytes | str) or "data" in kwargs
 
 
+TRANSIENT_STATUS = (500, 502, 503)
+
+
 def _raise_for(response: httpx.Response, where: str) -> None:
     """Turn an HTTP error of the store into the matching StoreError."""
     status = response.status_code
@@ -540,7 +546,10 @@ def _raise_for(response: httpx.Response, where: str) -> None:
         raise StoreError(f"404 from the SPARQL store at {where}: {message}")
     if status < 500:
         raise StoreError(f"the SPARQL store refused the request ({status}): {message}")
-    raise StoreError(f"the SPARQL store at {where} failed ({status}): {message}")
+    # Our requests are well-formed by the time they reach the store (bad SPARQL gets 400), so a
+    # 5xx is the store failing (Oxigraph answers 500 "Resource temporarily unavailable" when
+    # overloaded): a 503 with Retry-After for our clients, not a 500 of ours.
+    raise StoreUnavailable(f"the SPARQL store at {where} failed ({status}): {message}")
 
 
 def _solutions(response: httpx.Response) -> QuerySolutions:

@@ -54,6 +54,7 @@ from graph.sparql_text import (
 )
 from graph.store import Store, StoreTimeout, StoreUnavailable
 
+from .conneg import negotiate, parse_accept, quality
 from .problems import problem_response
 
 router = APIRouter()
@@ -122,66 +123,6 @@ FORMAT_PARAM = {  # ?format= / ?output= / ?results= (SPARQLWrapper) -> (results,
 }
 
 
-def parse_accept(header: str | None) -> list[tuple[str, float, int]]:
-    """Media ranges of an Accept header as (range, q, position); malformed q counts as 0."""
-    ranges = []
-    for position, part in enumerate((header or "").split(",")):
-        pieces = [p.strip() for p in part.split(";")]
-        media = pieces[0].lower()
-        if not media:
-            continue
-        if "/" not in media:
-            media = "*/*" if media == "*" else media + "/*"
-        q = 1.0
-        for param in pieces[1:]:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    q = min(1.0, max(0.0, float(value)))
-                except ValueError:
-                    q = 0.0
-        ranges.append((media, q, position))
-    return ranges
-
-
-def _quality(media: str, ranges: list[tuple[str, float, int]]) -> tuple[float, int]:
-    """(q, position) of the most specific range matching ``media``; (0, 0) if none."""
-    kind = media.split("/")[0]
-    best: tuple[int, float, int] | None = None
-    for rng, q, position in ranges:
-        if rng == media:
-            specificity = 3
-        elif rng == f"{kind}/*":
-            specificity = 2
-        elif rng == "*/*":
-            specificity = 1
-        else:
-            continue
-        if best is None or specificity > best[0]:
-            best = (specificity, q, position)
-    return (best[1], best[2]) if best else (0.0, 0)
-
-
-def negotiate(ranges: list[tuple[str, float, int]], offered: dict[str, str]) -> str | None:
-    """The format of the offered media type the client likes best (q, then its order, then ours).
-
-    The first media type listed for a format is its own; later ones are aliases (``application/json``
-    for results JSON) that count only when the client names them exactly, so
-    ``application/sparql-results+json;q=0, */*`` really excludes JSON."""
-    if not ranges:
-        return next(iter(offered.values()))
-    scored, seen = [], set()
-    for index, (media, fmt) in enumerate(offered.items()):
-        alias = fmt in seen
-        seen.add(fmt)
-        if alias and not any(rng == media for rng, _, _ in ranges):
-            continue
-        q, position = _quality(media, ranges)
-        if q > 0:
-            scored.append((-q, position, index, fmt))
-    return min(scored)[3] if scored else None
-
-
 def _format_override(request: Request) -> tuple[str | None, str | None, str | None]:
     """(results format, graph format, the raw value) from ``format``/``output``/``results``."""
     for name in ("format", "output", "results"):
@@ -203,7 +144,7 @@ def wants_html(ranges: list[tuple[str, float, int]]) -> bool:
     html = [q for rng, q, _ in ranges if rng in ("text/html", "application/xhtml+xml")]
     if not html or max(html) <= 0:
         return False
-    others = [_quality(m, ranges)[0] for m in (*RESULTS_TYPES, *GRAPH_TYPES) if m not in ("text/plain",)]
+    others = [quality(m, ranges)[0] for m in (*RESULTS_TYPES, *GRAPH_TYPES) if m not in ("text/plain",)]
     explicit = [q for rng, q, _ in ranges if rng in RESULTS_TYPES or rng in GRAPH_TYPES]
     return max(html) >= max(explicit, default=0) and max(html) >= max(others, default=0)
 
