@@ -45,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from multiprocessing.connection import Connection
 
@@ -230,6 +231,9 @@ class _Snapshot:
     def __init__(self, store) -> None:
         self.store = store
         self.dir = tempfile.mkdtemp(prefix="knooppunt-snapshot-")
+        # Removed on close(), and also when the pool is garbage-collected or the interpreter
+        # exits without closing it (a server stopped without its shutdown hook).
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self.dir, ignore_errors=True)
         self.lock = threading.Lock()
         self.current: tuple[int, str] | None = None
         self.previous: str | None = None
@@ -252,7 +256,7 @@ class _Snapshot:
             return path
 
     def close(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self._cleanup()
 
 
 class WorkerPool:

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import uvicorn
@@ -24,6 +25,15 @@ from service.app import create_app
 BASE = "https://w3id.org/knooppunt"
 pytest_plugins = ["oxigraph_fixture"]
 BACKENDS = [b for b in os.environ.get("KNOOPPUNT_TEST_BACKENDS", "memory,remote").split(",") if b]
+
+
+def w3c_dir() -> Path:
+    """The W3C test manifests: ``KNOOPPUNT_W3C_DIR``, else ``shared/w3c`` beside the checkout."""
+    configured = os.environ.get("KNOOPPUNT_W3C_DIR")
+    if configured:
+        return Path(configured)
+    beside = Path(__file__).resolve().parents[2] / "shared" / "w3c"
+    return beside if beside.is_dir() else Path("/work/shared/w3c")
 
 
 def free_port() -> int:

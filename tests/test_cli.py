@@ -15,8 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
-
-from tests.conftest import free_port
+from conftest import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 KP = "https://w3id.org/knooppunt/def#"
