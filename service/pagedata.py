@@ -19,6 +19,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
+from graph import vocab
 from graph.namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 from graph.store import Store
 
@@ -42,42 +43,11 @@ KIND_GROUP = {
 }
 
 
-# Labels for standard predicates the ontology does not label itself (nl, en).
-STANDARD_LABELS: dict[str, tuple[str, str]] = {
-    SKOS + "broader": ("valt onder", "part of"),
-    SKOS + "narrower": ("omvat", "includes"),
-    SKOS + "related": ("verwant aan", "related to"),
-    SKOS + "inScheme": ("hoort bij", "in scheme"),
-    SKOS + "topConceptOf": ("hoofdbegrip van", "top concept of"),
-    SKOS + "hasTopConcept": ("hoofdbegrippen", "top concepts"),
-    SKOS + "altLabel": ("ook bekend als", "also known as"),
-    SKOS + "notation": ("code", "code"),
-    SKOS + "editorialNote": ("redactionele noot", "editorial note"),
-    SKOS + "definition": ("definitie", "definition"),
-    SKOS + "scopeNote": ("toelichting", "scope note"),
-    DCT + "creator": ("auteur", "author"),
-    DCT + "isPartOf": ("deel van", "part of"),
-    DCT + "hasPart": ("omvat", "has part"),
-    DCT + "subject": ("onderwerp", "subject"),
-    DCT + "relation": ("relatie", "relation"),
-    DCT + "conformsTo": ("volgt", "conforms to"),
-    DCT + "created": ("gemaakt", "created"),
-    DCT + "modified": ("gewijzigd", "modified"),
-    FOAF + "name": ("naam", "name"),
-    RDFS + "seeAlso": ("zie ook", "see also"),
-    OWL + "sameAs": ("zelfde als", "same as"),
-    ORG + "member": ("lid", "member"),
-    ORG + "organization": ("organisatie", "organisation"),
-    ORG + "role": ("rol", "role"),
-    SCHEMA + "url": ("website", "website"),
-    SCHEMA + "startDate": ("begin", "start"),
-    SCHEMA + "endDate": ("einde", "end"),
-}
 
 
 def predicate_label(labels: dict[str, str], iri: str, lang: str) -> str:
-    if iri in STANDARD_LABELS and not labels:
-        nl, en = STANDARD_LABELS[iri]
+    if iri in vocab.BUILTIN_LABELS and not labels:
+        nl, en = vocab.BUILTIN_LABELS[iri]
         return en if lang == "en" else nl
     return pick(labels, lang, tail(iri))
 
