@@ -136,25 +136,27 @@ def _add_members(w: _Walk, found: dict[str, list[str]], thing: str, chain: list[
 
 
 def _by_region(w: _Walk, region: str) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    seen: set[str] = set()
-    for member, chain in concepts.below(w.net, region, concepts.WITHIN).items():
-        for thing in w.subjects(member, (KP + "region",)):
-            if thing not in seen:
-                seen.add(thing)
-                _add_members(w, found, thing, chain)
-    return found
+    scope = concepts.below(w.net, region, concepts.WITHIN)
+    return _members_of_things(w, scope, KP + "region", projects_only=False)
 
 
 def _by_level(w: _Walk, level: str) -> dict[str, list[str]]:
+    return _members_of_things(w, concepts.below(w.net, level), KP + "educationLevel", projects_only=True)
+
+
+def _members_of_things(
+    w: _Walk, scope: dict[str, list[str]], predicate: str, *, projects_only: bool
+) -> dict[str, list[str]]:
+    """Members of the things linked by ``predicate`` to a node in ``scope`` (nearest first, so a
+    thing's first chain is its shortest)."""
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for member, chain in concepts.below(w.net, level).items():
-        for thing in w.subjects(member, (KP + "educationLevel",)):
+    for member, chain in scope.items():
+        for thing in w.subjects(member, (predicate,)):
             if thing in seen:
                 continue
             seen.add(thing)
-            if w.net.is_any(thing, PROJECTS):
+            if not projects_only or w.net.is_any(thing, PROJECTS):
                 _add_members(w, found, thing, chain)
     return found
 

@@ -170,15 +170,18 @@ def test_internal_queries_answer_the_same(pair, name, text, params):
     }
     iris = candidates["iri"]
     assert iris
+    compared = 0
     for iri in iris:
         bindings = dict.fromkeys(params, iri)
         try:
             mem, rem = run_both(pair, memory_text(text), bindings)
-        except StoreError as exc:  # a parameter of another kind: must fail on both alike
+        except StoreError:  # a parameter of another kind: must fail on both alike
             with pytest.raises((StoreError, RuntimeError)):
                 memory._query(memory_text(text), bindings, *memory._dataset("public"))
-            pytest.skip(f"{name}: {exc}")
+            continue
         assert mem == rem, f"{name} with {iri}"
+        compared += 1
+    assert compared, f"{name}: no candidate IRI could be bound"
 
 
 def memory_text(text: str) -> str:
