@@ -84,10 +84,9 @@ def ensure_store(n: int, seed: int = 1) -> Path:
         return path
     with _lock(path.name):
         if not done.exists():
+            from knooppunt.graph.settings import from_env
+            from knooppunt.graph.store import open_store
             from pyoxigraph import RdfFormat
-
-            from graph.settings import from_env
-            from graph.store import open_store
 
             source = ensure_dataset(n, seed=seed)
             shutil.rmtree(path, ignore_errors=True)
@@ -253,7 +252,7 @@ def knooppunt_command() -> list[str]:
     script = Path(sys.executable).parent / "knooppunt"
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "service.cli"]
+    return [sys.executable, "-m", "knooppunt.service.cli"]
 
 
 class Server:

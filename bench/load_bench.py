@@ -80,10 +80,9 @@ def measure_oxigraph(
     """Load ``path`` into a fresh pyoxigraph store; ``via``: ``store`` (our Store.load with
     bulk=True), ``stream`` (bulk_load from a Python file object), ``raw`` (bulk_load from a path),
     ``chunks`` (one bulk_load per CHUNK_LINES lines), ``default-graph`` (raw, into the default graph)."""
+    from knooppunt.graph.settings import Settings
+    from knooppunt.graph.store import OxigraphStore
     from pyoxigraph import RdfFormat
-
-    from graph.settings import Settings
-    from graph.store import OxigraphStore
 
     rdf_fmt = RdfFormat.N_QUADS if fmt == "nq" else RdfFormat.N_TRIPLES
     tmp = Path(tempfile.mkdtemp(prefix="kp-loadbench-", dir=os.environ.get("KNOOPPUNT_BENCH_TMP")))

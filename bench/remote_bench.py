@@ -30,8 +30,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
-
-from graph.namespaces import sparql_prefixes
+from knooppunt.graph.namespaces import sparql_prefixes
 
 from . import api_bench, sparql_bench
 from .common import OUT_DIR, ensure_store, free_port, percentile, serve, table

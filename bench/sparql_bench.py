@@ -22,8 +22,7 @@ import time
 from pathlib import Path
 
 import httpx
-
-from graph.namespaces import sparql_prefixes
+from knooppunt.graph.namespaces import sparql_prefixes
 
 from .common import copy_store, ensure_dataset, ensure_store, percentile, serve, table
 from .generate import TOP_THEME, iri, plan

@@ -2,10 +2,10 @@
 
 For each size, on a private copy of the cached synthetic store (``bench.common.copy_store``):
 
-- *validate*: ``graph.incremental.validate_delta`` for one new project with links (lead, partners,
+- *validate*: ``graph.writes.incremental.validate_delta`` for one new project with links (lead, partners,
   themes, competencies, levels, programme, region, two materials, two people with memberships:
   ~100 triples), p50/p99 over repeated runs;
-- *write*: the whole ``graph.ingest.import_quads`` (delta, privacy routing, validation, one
+- *write*: the whole ``graph.writes.ingest.import_quads`` (delta, privacy routing, validation, one
   ``apply_delta`` with the provenance record), each run a new project in its own graph;
 - *delete* and *retype*: removing one written project while its materials and memberships still
   point at it (they are validated too, and refused), and re-importing a change with the project
@@ -22,12 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from knooppunt.graph.settings import from_env
+from knooppunt.graph.store import open_store
+from knooppunt.graph.writes import incremental, ingest, validation
+from knooppunt.graph.writes.delta import Delta, replace_graph
 from pyoxigraph import Literal, NamedNode, Quad
-
-from graph import incremental, ingest, validation
-from graph.delta import Delta, replace_graph
-from graph.settings import from_env
-from graph.store import open_store
 
 from .common import SIZES, copy_store, summary, table, timed
 from .generate import iri

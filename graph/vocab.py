@@ -21,7 +21,7 @@ TYPE = RDF + "type"
 XSD_STRING = XSD + "string"
 SUBCLASS = RDFS + "subClassOf"
 
-# n-ary resources that the projection folds into one labelled edge (see graph.network)
+# n-ary resources that the projection folds into one labelled edge (see graph.analysis.network)
 MEMBERSHIP = KP + "Membership"
 COVERAGE = KP + "Coverage"
 

@@ -1,4 +1,4 @@
-"""``/api``: JSON for people who are not SPARQL users. Thin handlers over ``graph.knowledge``.
+"""``/api``: JSON for people who are not SPARQL users. Thin handlers over ``graph.analysis.knowledge``.
 
 Every answer carries its evidence (explanation paths: chains of labelled edges). Errors are
 ``application/problem+json``: unknown ids 404 with a message, bad parameters 422 naming the
@@ -8,7 +8,7 @@ coverage, gaps and graph answers come from the in-memory projection and index; `
 binds the IRI as a value.
 
 ``setup(app)`` builds the projection and the search index once per app (``app.state.knowledge``);
-writes keep them in step (``graph.live``).
+writes keep them in step (``graph.analysis.live``).
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from knooppunt.graph.analysis import views
+from knooppunt.graph.analysis.connections import Initiative
+from knooppunt.graph.analysis.knowledge import InvalidParameter, Knowledge, NotFound
+from knooppunt.graph.analysis.paths import DEFAULT_HOPS, MAX_HOPS
+from knooppunt.graph.analysis.related import parse_weights
+from knooppunt.graph.namespaces import KP
 from pydantic import BaseModel, ConfigDict, Field
-
-from graph import views
-from graph.connections import Initiative
-from graph.knowledge import InvalidParameter, Knowledge, NotFound
-from graph.namespaces import KP
-from graph.paths import DEFAULT_HOPS, MAX_HOPS
-from graph.related import parse_weights
 
 from .problems import Problem
 
@@ -176,7 +175,7 @@ def resource(
 ) -> dict:
     """Type(s), labels, description, sources, and links out and in grouped by relation."""
     kb = _kb(request)
-    from graph.knowledge import check_iri
+    from knooppunt.graph.analysis.knowledge import check_iri
 
     checked = _run(check_iri, iri, "iri")
     return _json(_run(kb.describe, checked, lang))
@@ -192,7 +191,7 @@ def resource_by_path(
     kb = _kb(request)
     if not path.startswith("id/") or len(path) > 500:
         raise Problem(404, "Not found", f"no resource at {path[:200]!r}: paths start with id/{{kind}}/{{slug}}")
-    from graph.knowledge import check_iri
+    from knooppunt.graph.analysis.knowledge import check_iri
 
     iri = _run(check_iri, f"{kb.base}/{path}", "path")
     return _json(_run(kb.describe, iri, lang))

@@ -6,10 +6,9 @@ import time
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-
-from graph import __version__
-from graph.settings import Settings, from_env
-from graph.store import Store, open_store
+from knooppunt.graph import __version__
+from knooppunt.graph.settings import Settings, from_env
+from knooppunt.graph.store import Store, open_store
 
 from . import problems, store_errors
 
@@ -67,9 +66,9 @@ def _include_routers(app: FastAPI) -> None:
 
     for name in ("sparql", "api", "writes", "pages"):
         try:
-            module = importlib.import_module(f"service.{name}")
+            module = importlib.import_module(f"knooppunt.service.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"service.{name}":
+            if exc.name == f"knooppunt.service.{name}":
                 continue
             raise
         if hasattr(module, "setup"):

@@ -13,9 +13,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from graph import __version__
-from graph.settings import Settings, from_env
-from graph.store import Store, StoreError, open_store, rdf_format
+from knooppunt.graph import __version__
+from knooppunt.graph.settings import Settings, from_env
+from knooppunt.graph.store import Store, StoreError, open_store, rdf_format
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {}
 PARSERS: list[Callable[[argparse._SubParsersAction], None]] = []
@@ -115,7 +115,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
 
 def _load_tabular(store: Store, path: Path, args: argparse.Namespace) -> int:
     try:
-        from graph import ingest
+        from knooppunt.graph.writes import ingest
     except ImportError:
         print(f"error: cannot load {path.suffix} files in this version", file=sys.stderr)
         return 2
@@ -126,8 +126,7 @@ def _load_tabular(store: Store, path: Path, args: argparse.Namespace) -> int:
 @command("validate")
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     import rdflib
-
-    from graph import validation
+    from knooppunt.graph.writes import validation
 
     store = _open(settings)
     context = validation.to_rdflib_graph(q for g in store.public_graphs() for q in store.quads(graph=g))
@@ -285,9 +284,9 @@ def _load_extensions() -> None:
 
     for name in ("cli_writes",):
         try:
-            importlib.import_module(f"service.{name}")
+            importlib.import_module(f"knooppunt.service.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"service.{name}":
+            if exc.name != f"knooppunt.service.{name}":
                 raise
 
 

@@ -10,11 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.store import open_store
+from knooppunt.graph.tokens import SCOPES, TokenError, TokenFile
 from pyoxigraph import BlankNode, DefaultGraph, Quad, RdfFormat, parse
-
-from graph.settings import Settings
-from graph.store import open_store
-from graph.tokens import SCOPES, TokenError, TokenFile
 
 from . import cli
 
@@ -102,7 +101,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 # --- template owr ---------------------------------------------------------------------------------
 def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
-    from graph import owr_sheet
+    from knooppunt.graph.writes import owr_sheet
 
     store = cli._open(settings)
     n = owr_sheet.write_template(store, args.level, Path(args.out))

@@ -17,11 +17,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from knooppunt.graph import vocab
+from knooppunt.graph.namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS
+from knooppunt.graph.store import Store
 from pyoxigraph import Literal, NamedNode, Triple
-
-from graph import vocab
-from graph.namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS
-from graph.store import Store
 
 HIDDEN = frozenset({SCHEMA + "email", SCHEMA + "telephone", FOAF + "mbox", FOAF + "phone"})
 LABELS = (RDFS + "label", SKOS + "prefLabel", FOAF + "name")

@@ -15,10 +15,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from knooppunt.graph.namespaces import KP, PREFIXES, SKOS
+from knooppunt.graph.store import Store
 from pyoxigraph import serialize
-
-from graph.namespaces import KP, PREFIXES, SKOS
-from graph.store import Store
 
 from . import conneg, i18n
 from . import pagedata as pd
@@ -196,7 +195,7 @@ def _extras(request: Request, store: Store, site: pd.Site, res: pd.Resource, lan
 
 
 def _related_projects(request: Request, iri: str, lang: str) -> list[dict[str, Any]]:
-    """Related projects from the API's ranking (``app.state.knowledge``, ``graph.related``).
+    """Related projects from the API's ranking (``app.state.knowledge``, ``graph.analysis.related``).
 
     The ranking is the API engineer's; the page only shows its answer. Without it (the API not
     installed) the section is simply left out.
@@ -261,7 +260,7 @@ def explorer(request: Request) -> HTMLResponse:
 
 # --- search without JavaScript ----------------------------------------------------------------------
 def _search_index(request: Request):
-    """The API's search index (``graph.search.SearchIndex``) if the API keeps one on ``app.state``;
+    """The API's search index (``graph.analysis.search.SearchIndex``) if the API keeps one on ``app.state``;
     otherwise one of our own, built once, so the search page also works without the API."""
     state = request.app.state
     for name in ("search", "search_index", "index"):
@@ -270,7 +269,7 @@ def _search_index(request: Request):
             return found
     own = getattr(state, "pages_search", None)
     if own is None:
-        from graph.search import SearchIndex
+        from knooppunt.graph.analysis.search import SearchIndex
 
         own = state.pages_search = SearchIndex(_store(request))
     return own

@@ -1,7 +1,7 @@
 """The SPARQL 1.1 endpoint: ``/sparql`` (query protocol, service description, query page) and
 ``/.well-known/void`` (a VoID description of the public dataset).
 
-Queries from outside run in killable worker processes (``graph.sandbox``), so a slow query stops
+Queries from outside run in killable worker processes (``graph.sparql.sandbox``), so a slow query stops
 at ``query_timeout`` and never blocks ``/health``, the API or other queries. The route is
 ``async`` only to read the request; parsing the dataset and running the query happen in the
 thread pool.
@@ -35,14 +35,10 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
-from starlette.concurrency import run_in_threadpool
-from starlette.middleware.gzip import GZipMiddleware
-
-from graph import sandbox
-from graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
-from graph.sparql_results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest
-from graph.sparql_text import (
+from knooppunt.graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
+from knooppunt.graph.sparql import sandbox
+from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest
+from knooppunt.graph.sparql.text import (
     NotAcceptable,
     QueryBusy,
     QueryRejected,
@@ -52,7 +48,10 @@ from graph.sparql_text import (
     query_shape,
     resolve_dataset,
 )
-from graph.store import Store, StoreTimeout, StoreUnavailable
+from knooppunt.graph.store import Store, StoreTimeout, StoreUnavailable
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware.gzip import GZipMiddleware
 
 from .conneg import negotiate, parse_accept, quality
 from .problems import problem_response
@@ -398,8 +397,7 @@ _template_cache: dict[str, object] = {}
 
 def _page(request: Request, query: str) -> HTMLResponse:
     import jinja2
-
-    from graph.queries import examples
+    from knooppunt.graph.queries import examples
 
     template = _template_cache.get("page")
     if template is None:
@@ -502,7 +500,7 @@ EXAMPLE_CLASSES = ("Project", "Programme", "EducationHub", "Consortium", "Materi
 
 def _void_triples(store: Store, base_url: str) -> list:
     """The VoID description (our own, trusted queries, run in-process; cached per generation)."""
-    from graph.namespaces import KP, SKOS
+    from knooppunt.graph.namespaces import KP, SKOS
 
     doc = base_url + "/.well-known/void"
     me = NamedNode(doc + "#knooppunt")

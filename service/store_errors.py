@@ -1,6 +1,6 @@
 """A remote store that is down or slow becomes a clear ``503`` / ``504`` problem, never a 500.
 
-``graph.remote`` raises ``StoreUnavailable`` (refused connection, DNS failure, dropped connection,
+``graph.store.remote`` raises ``StoreUnavailable`` (refused connection, DNS failure, dropped connection,
 rejected credentials, 502/503 from a proxy) and ``StoreTimeout`` (no answer within
 ``KNOOPPUNT_STORE_TIMEOUT``). Both say which store and what to check; the problem document passes
 that on, with ``Retry-After`` so clients and load balancers back off instead of hammering.
@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-
-from graph.store import StoreTimeout, StoreUnavailable
+from knooppunt.graph.store import StoreTimeout, StoreUnavailable
 
 from .problems import problem_response
 

@@ -1,6 +1,6 @@
 """Writes over HTTP: imports, the Graph Store HTTP Protocol, SPARQL Update, provenance and undo.
 
-Every route here is a thin shell over ``graph.ingest.commit``: parse, compute the exact delta,
+Every route here is a thin shell over ``graph.writes.ingest.commit``: parse, compute the exact delta,
 validate what it touches, commit data and provenance in one transaction. Reads stay public; writes
 need a bearer token (``knooppunt token create NAME --scope editor|admin``):
 
@@ -22,14 +22,20 @@ from urllib.parse import unquote
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from knooppunt.graph.store import Store
+from knooppunt.graph.tokens import Token, TokenFile
+from knooppunt.graph.writes import ingest, provenance
+from knooppunt.graph.writes.delta import (
+    Delta,
+    add_to_graph,
+    deskolemise,
+    drop_graph,
+    in_graph,
+    replace_graph,
+)
+from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, UpdateError, update_delta
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
-
-from graph import ingest, provenance
-from graph.delta import Delta, add_to_graph, deskolemise, drop_graph, in_graph, replace_graph
-from graph.store import Store
-from graph.tokens import Token, TokenFile
-from graph.update_delta import DEFAULT_GRAPH_NAME, UpdateError, update_delta
 
 from .problems import Problem, problem_response
 

@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-
-from graph.settings import Settings
-from graph.store import Store, open_store
-from service.app import create_app
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.store import Store, open_store
+from knooppunt.service.app import create_app
 
 BASE = "https://w3id.org/knooppunt"
 pytest_plugins = ["oxigraph_fixture"]

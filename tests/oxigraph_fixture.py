@@ -25,8 +25,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from graph.settings import Settings
+from knooppunt.graph.settings import Settings
 
 BASE = "https://w3id.org/knooppunt"
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from knooppunt.service.app import create_app
 from pyoxigraph import Literal, NamedNode, Quad
-
-from service.app import create_app
 
 BASE = "https://w3id.org/knooppunt"
 ID = f"{BASE}/id"
@@ -150,7 +149,7 @@ def _as_sets(table):
 
 
 def test_by_predicate_index_follows_deltas(fresh_store):
-    from graph.knowledge import Knowledge
+    from knooppunt.graph.analysis.knowledge import Knowledge
 
     kb = Knowledge(fresh_store)
     kb.warm()
@@ -170,7 +169,7 @@ def test_by_predicate_index_follows_deltas(fresh_store):
 def test_merged_best_equals_full_sums():
     import random
 
-    from graph.connections import _best_scores, _merged_best, _ranked
+    from knooppunt.graph.analysis.connections import _best_scores, _merged_best, _ranked
 
     rnd = random.Random(7)
     for _ in range(200):

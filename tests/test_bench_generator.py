@@ -9,6 +9,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.store import OxigraphStore
 from pyoxigraph import Literal, NamedNode, Quad, RdfFormat, Triple, parse
 
 from bench.generate import (
@@ -22,8 +24,6 @@ from bench.generate import (
     plan,
     write,
 )
-from graph.settings import Settings
-from graph.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 10_000

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import rdflib
 from conftest import free_port
+from knooppunt.graph import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
 KP = "https://w3id.org/knooppunt/def#"
@@ -24,7 +25,7 @@ KP = "https://w3id.org/knooppunt/def#"
 def knooppunt(*args: str, store: Path, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
     env = {**os.environ, "KNOOPPUNT_STORE": str(store), "KNOOPPUNT_BASE_IRI": "https://w3id.org/knooppunt"}
     result = subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
+        [sys.executable, "-m", "knooppunt.service.cli", *args],
         cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=300,
     )
     if check and result.returncode != 0:
@@ -115,7 +116,7 @@ def test_serve_reports_health(store_dir):
     port = free_port()
     env = {**os.environ, "KNOOPPUNT_STORE": str(store_dir)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "knooppunt.service.cli", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
@@ -146,18 +147,24 @@ def test_wheel_carries_ontology_shapes_and_data(tmp_path):
     )
     wheel = next(out.glob("knooppunt-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    assert "graph/_data/ontology/knooppunt.ttl" in names
-    assert any(n.startswith("graph/_data/shapes/") and n.endswith(".ttl") for n in names)
-    assert any(n.startswith("graph/_data/data/") and n.endswith(".ttl") for n in names)
+    # One import package: nothing but knooppunt/ and the dist-info at the top of site-packages.
+    assert {n.split("/")[0] for n in names} == {"knooppunt", wheel.name.split("-py")[0] + ".dist-info"}
+    assert "knooppunt/__init__.py" in names
+    assert "knooppunt/graph/_data/ontology/knooppunt.ttl" in names
+    assert any(n.startswith("knooppunt/graph/_data/shapes/") and n.endswith(".ttl") for n in names)
+    assert any(n.startswith("knooppunt/graph/_data/data/") and n.endswith(".ttl") for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)
-    # Unpacked on its own (no checkout next to it), the package finds its data in _data/.
+    # Unpacked on its own (no checkout next to it), the package imports and finds its data in _data/.
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = subprocess.run(
-        [sys.executable, "-c", "from graph import resources; print(resources.ontology_dir())"],
+        [sys.executable, "-c", "import knooppunt; from knooppunt.graph import resources; "
+         "print(knooppunt.__version__); print(resources.ontology_dir())"],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(site)}, capture_output=True, text=True, check=True,
     )
-    assert probe.stdout.strip() == str(site / "graph" / "_data" / "ontology")
+    version, ontology = probe.stdout.split()
+    assert version == __version__
+    assert ontology == str(site / "knooppunt" / "graph" / "_data" / "ontology")
 
 
 def test_readme_test_command_is_what_ci_runs():

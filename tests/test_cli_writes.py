@@ -15,9 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from knooppunt.graph.tokens import TokenFile
 from pyoxigraph import CanonicalizationAlgorithm, Dataset, RdfFormat, parse
-
-from graph.tokens import TokenFile
 
 BASE = "https://w3id.org/knooppunt"
 KNOOPPUNT = [str(Path(sys.executable).with_name("knooppunt"))]  # the installed command
@@ -103,9 +102,8 @@ def test_template_owr_then_load_the_filled_workbook(tmp_path):
 
 
 def test_curriculum_gaps_lists_competencies_covered_in_no_year(store_factory, tmp_path):
+    from knooppunt.graph.writes import ingest, owr_sheet
     from openpyxl import load_workbook
-
-    from graph import ingest, owr_sheet
 
     store = store_factory("memory")
     buf = io.BytesIO()

@@ -15,11 +15,10 @@ import httpx
 import pytest
 import rdflib
 from conftest import w3c_dir
+from knooppunt.service.app import create_app
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 from writes_support import make_writer
-
-from service.app import create_app
 
 W3C = w3c_dir()
 GSP_DIR = W3C / "graph-store-protocol"

@@ -591,8 +591,8 @@ def test_people_are_named_only(seed):
 def test_store_loads_every_file_like_rdflib(ontology, schemes, data):
     """graph.store seeds the ontology graph and one graph per data file, resolving relative IRIs
     against the same base; the triple counts match rdflib's."""
-    from graph.settings import Settings
-    from graph.store import open_store
+    from knooppunt.graph.settings import Settings
+    from knooppunt.graph.store import open_store
 
     store = open_store(Settings(store="memory", base_iri=BASE.rstrip("/")))
     assert store.count(store.graph("ontology")) == len(ontology) + len(schemes)

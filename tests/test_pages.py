@@ -9,8 +9,7 @@ import re
 
 import pytest
 import rdflib
-
-from service import conneg
+from knooppunt.service import conneg
 
 BASE = "https://w3id.org/knooppunt"
 THEME = "/id/thema/proactieve-zorgplanning"

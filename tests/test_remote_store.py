@@ -21,13 +21,12 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.store import Store, StoreError, StoreTimeout, StoreUnavailable, open_store
+from knooppunt.graph.store.remote import Endpoints, RemoteStore
+from knooppunt.graph.tokens import TokenFile
+from knooppunt.service.app import create_app
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, RdfFormat, Triple
-
-from graph.remote import Endpoints, RemoteStore
-from graph.settings import Settings
-from graph.store import Store, StoreError, StoreTimeout, StoreUnavailable, open_store
-from graph.tokens import TokenFile
-from service.app import create_app
 
 pytestmark = pytest.mark.remote
 
@@ -185,7 +184,7 @@ def test_internal_queries_answer_the_same(pair, name, text, params):
 
 
 def memory_text(text: str) -> str:
-    from graph.namespaces import sparql_prefixes
+    from knooppunt.graph.namespaces import sparql_prefixes
 
     return sparql_prefixes() + text
 
@@ -312,7 +311,7 @@ def _serve(settings: Settings, token_file: Path) -> tuple[subprocess.Popen, str]
     port = _free_port()
     env = {**os.environ, "KNOOPPUNT_STORE": settings.store, "KNOOPPUNT_BASE_IRI": BASE,
            "KNOOPPUNT_TOKEN_FILE": str(token_file), "KNOOPPUNT_STORE_TIMEOUT": "10"}
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+    command = [sys.executable, "-m", "knooppunt.service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
@@ -486,7 +485,7 @@ def test_a_refused_connection_is_unavailable_not_an_error():
 
 def test_group_by_keys_are_bound_before_grouping_too(pair):
     """Stores do not push a trailing VALUES through GROUP BY: bound keys also go into WHERE."""
-    from graph.remote import bind_values
+    from knooppunt.graph.store.remote import bind_values
 
     q = 'PREFIX x: <http://e/#> SELECT ?o ?p (COUNT(*) AS ?n) # a { comment\nWHERE { ?s ?p ?o FILTER(?s != "}{") } GROUP BY ?o ?p'
     text = bind_values(q, {"o": NamedNode("http://e/o")})

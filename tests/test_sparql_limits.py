@@ -13,12 +13,11 @@ import time
 import httpx
 import psutil
 import pytest
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.sparql.sandbox import WorkerPool
+from knooppunt.graph.store import open_store
+from knooppunt.service.app import create_app
 from pyoxigraph import Literal, NamedNode, Quad
-
-from graph.sandbox import WorkerPool
-from graph.settings import Settings
-from graph.store import open_store
-from service.app import create_app
 
 LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SMALL = "SELECT ?s WHERE { ?s a <https://w3id.org/knooppunt/def#EducationHub> } LIMIT 3"

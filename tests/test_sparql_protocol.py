@@ -11,13 +11,12 @@ import json
 import xml.etree.ElementTree as ET
 
 import httpx
+import knooppunt.service.sparql
 import pytest
 import rdflib
 from fastapi.testclient import TestClient
+from knooppunt.service.app import create_app
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad
-
-import service.sparql
-from service.app import create_app
 
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -410,7 +409,7 @@ def test_service_keyword_inside_strings_is_fine(http):
 
 
 def test_update_goes_to_the_registered_handler(monkeypatch, http):
-    monkeypatch.setattr(service.sparql, "UPDATE_HANDLER", None)
+    monkeypatch.setattr(knooppunt.service.sparql, "UPDATE_HANDLER", None)
     r = http.post("/sparql", content=b"CLEAR ALL", headers={"Content-Type": "application/sparql-update"})
     assert r.status_code == 403 and "write token" in r.json()["detail"]
     calls = []
@@ -421,7 +420,7 @@ def test_update_goes_to_the_registered_handler(monkeypatch, http):
         calls.append((update, using_graph_uri, using_named_graph_uri))
         return JSONResponse({"ok": True}, status_code=200)
 
-    monkeypatch.setattr(service.sparql, "UPDATE_HANDLER", handler)
+    monkeypatch.setattr(knooppunt.service.sparql, "UPDATE_HANDLER", handler)
     r = http.post("/sparql?using-graph-uri=urn:g1&using-named-graph-uri=urn:g2", data={"update": "CLEAR SILENT GRAPH <urn:x>"})
     assert r.status_code == 200 and r.json() == {"ok": True}
     assert calls == [("CLEAR SILENT GRAPH <urn:x>", ["urn:g1"], ["urn:g2"])]
@@ -462,8 +461,8 @@ def test_gzip_for_large_results(http, live_server):
 
 # --- the example queries of the query page ------------------------------------------------------
 def test_example_queries_have_titles_and_return_rows(http, store):
-    from graph.namespaces import sparql_prefixes
-    from graph.queries import examples
+    from knooppunt.graph.namespaces import sparql_prefixes
+    from knooppunt.graph.queries import examples
 
     queries = examples()
     assert 8 <= len(queries) <= 12

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.store import OxigraphStore, StoreError, open_store, seed_files
 from pyoxigraph import Literal, NamedNode, Quad
-
-from graph.settings import Settings
-from graph.store import OxigraphStore, StoreError, open_store, seed_files
 
 BASE = "https://w3id.org/knooppunt"
 LABEL = NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

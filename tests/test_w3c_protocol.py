@@ -24,14 +24,13 @@ import httpx
 import pytest
 import rdflib
 from conftest import w3c_dir
+from knooppunt.graph.settings import Settings
+from knooppunt.graph.store import open_store
+from knooppunt.graph.tokens import TokenFile
+from knooppunt.service.app import create_app
 from pyoxigraph import NamedNode, RdfFormat
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
-
-from graph.settings import Settings
-from graph.store import open_store
-from graph.tokens import TokenFile
-from service.app import create_app
 
 W3C_DIR = w3c_dir() / "protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

@@ -186,8 +186,8 @@ def test_blank_nodes_are_skolemised_so_a_delta_can_name_them(w):
 def test_incremental_validation_agrees_with_validating_the_whole_store(fresh_store):
     """The small context graph gives the same results, for the changed nodes, as pyshacl over the
     whole public store with the change applied."""
-    from graph import incremental, ingest, validation
-    from graph.delta import replace_graph
+    from knooppunt.graph.writes import incremental, ingest, validation
+    from knooppunt.graph.writes.delta import replace_graph
 
     store = fresh_store
     text = PROJECT_TTL + NO_LABEL_TTL + """

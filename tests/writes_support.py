@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from knooppunt.graph.store import Store
+from knooppunt.graph.tokens import TokenFile
+from knooppunt.service.app import create_app
 from pyoxigraph import RdfFormat
-
-from graph.store import Store
-from graph.tokens import TokenFile
-from service.app import create_app
 
 
 @dataclass

@@ -15,7 +15,7 @@ The graph is an undirected ``nx.Graph``: each edge carries the list of statement
 ``(relation id, subject IRI, via)`` tuples, so the direction and the predicate are never lost but a
 path may follow a statement either way. Relation ids index ``Projection.rels``.
 
-Reads go through ``with projection.reading():`` (see ``graph.live``).
+Reads go through ``with projection.reading():`` (see ``graph.analysis.live``).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from typing import Any
 import networkx as nx
 from pyoxigraph import Literal, NamedNode, Quad
 
-from . import vocab
+from .. import vocab
+from ..namespaces import KP, ORG
+from ..store import Store
 from .live import LiveView, touched_subjects
-from .namespaces import KP, ORG
-from .store import Store
 
 NARY: dict[str, dict[str, Any]] = {
     vocab.MEMBERSHIP: {
@@ -254,7 +254,7 @@ class Projection(LiveView):
 
     def _builder(self) -> tuple:
         """``(feed(quads), finish() -> state)``: a build fed from a scan of the public quads that
-        may be shared with other views (``graph.live.ensure_together``)."""
+        may be shared with other views (``graph.analysis.live.ensure_together``)."""
         subjects: dict[str, _Subject] = {}
 
         def finish() -> _State:

@@ -1,6 +1,6 @@
 """Derived in-memory structures that stay in step with a store.
 
-The projection (``graph.network``) and the search index (``graph.search``) are built once from the
+The projection (``graph.analysis.network``) and the search index (``graph.analysis.search``) are built once from the
 store and then follow its writes, so no request ever scans the store. Three ways a change reaches
 them:
 
@@ -30,7 +30,7 @@ from contextlib import contextmanager
 
 from pyoxigraph import NamedNode, Quad
 
-from .store import Store
+from ..store import Store
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class LiveView:
 
     def _build(self) -> object:
         """Make a new state from the store (runs outside the lock; readers use the old one)."""
-        from .vocab import public_quads
+        from ..vocab import public_quads
 
         feed, finish = self._builder()
         feed(public_quads(self.store))
@@ -268,7 +268,7 @@ def ensure_together(*views: LiveView) -> None:
         return
     import itertools
 
-    from .vocab import public_quads
+    from ..vocab import public_quads
 
     store = stale[0].store
     locks = [v._build_lock for v in stale]

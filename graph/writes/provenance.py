@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from .namespaces import KP, PROV, RDF_TYPE, RDFS_LABEL, XSD
+from ..namespaces import KP, PROV, RDF_TYPE, RDFS_LABEL, XSD
 
 GRAPH = "provenance"
 ACTIVITY = NamedNode(PROV + "Activity")

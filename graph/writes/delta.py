@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
-from .namespaces import SCHEMA
+from ..namespaces import SCHEMA
 
 CONTACT_PREDICATES = frozenset({NamedNode(SCHEMA + "email"), NamedNode(SCHEMA + "telephone")})
 PRIVATE = "private"

@@ -269,7 +269,7 @@ def media_type_for_path(path: Path) -> str:
         return CSV_TYPES[0]
     if suffix == "xlsx":
         return XLSX_TYPES[0]
-    from .store import rdf_format
+    from ..store import rdf_format
 
     return rdf_format(path).media_type
 

@@ -27,8 +27,8 @@ from pyoxigraph import (
     serialize,
 )
 
-from .namespaces import PREFIXES, RDFS, SKOS, XSD
-from .sparql_text import NotAcceptable
+from ..namespaces import PREFIXES, RDFS, SKOS, XSD
+from .text import NotAcceptable
 
 XSD_STRING = XSD + "string"
 RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

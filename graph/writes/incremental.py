@@ -37,9 +37,9 @@ from pyshacl.graph_abstraction import DataGraph
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
+from ..namespaces import RDF_TYPE
 from . import validation
 from .delta import PROTECTED, Delta
-from .namespaces import RDF_TYPE
 from .validation import ValidationReport, to_rdflib_term
 
 

@@ -22,7 +22,7 @@ runs ``Store.query`` keeps running until the query ends, however long that is. S
 - A worker serialises the results itself (so only bytes cross the pipe), stops after
   ``row_cap + 1`` rows and flags truncation, and adds ``?xLabel`` columns on request.
 
-Other backends (``graph.remote.RemoteStore``) have their own server-side limits: for them
+Other backends (``graph.store.remote.RemoteStore``) have their own server-side limits: for them
 :class:`DirectRunner` forwards the query in-process under the same concurrency limit and row cap.
 
 The dataset of a query is decided by the caller (:func:`resolve_dataset`): the protocol's
@@ -57,14 +57,14 @@ from pyoxigraph import (
 )
 from pyoxigraph import Store as OxStore
 
-from .sparql_results import (
+from .results import (
     QueryRequest,
     QueryResult,
     plain_results,
     render,
     store_label_lookup,
 )
-from .sparql_text import (
+from .text import (
     _POSITION,
     EMPTY_GRAPH,
     NotAcceptable,
@@ -191,7 +191,7 @@ class _Worker:
 
     def __init__(self, source: dict) -> None:
         parent_sock, child_sock = socket.socketpair()
-        code = "from graph.sandbox import _worker_entry; _worker_entry()"
+        code = "from knooppunt.graph.sparql.sandbox import _worker_entry; _worker_entry()"
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", code, str(child_sock.fileno()), json.dumps(source)],
@@ -471,7 +471,7 @@ class DirectRunner:
     def _fetch(self, request: QueryRequest):
         from pyoxigraph import QueryResultsFormat, parse, parse_query_results
 
-        from .store import StoreError, StoreTimeout
+        from ..store import StoreError, StoreTimeout
 
         default = [NamedNode(g) for g in request.default_graphs]
         named = [NamedNode(g) for g in request.named_graphs]
@@ -517,7 +517,7 @@ class DirectRunner:
 
 def make_runner(store, settings, **kwargs) -> WorkerPool | DirectRunner:
     """The right runner for the store: worker processes for embedded Oxigraph, else direct."""
-    from .store import OxigraphStore
+    from ..store import OxigraphStore
 
     if isinstance(store, OxigraphStore):
         return WorkerPool(store, settings.query_timeout, settings.max_concurrent_queries, **kwargs)

@@ -21,10 +21,10 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from ..namespaces import KP
+from ..vocab import COVERAGE, MEMBERSHIP
 from . import concepts
-from .namespaces import KP
 from .network import Projection
-from .vocab import COVERAGE, MEMBERSHIP
 
 ADDRESSES = (KP + "addressesTheme", KP + "addressesCompetency")
 MATERIAL, COURSE, NEED = KP + "Material", KP + "Course", KP + "Need"

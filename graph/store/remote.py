@@ -81,9 +81,9 @@ from pyoxigraph import (
 )
 from pyoxigraph import Store as OxStore
 
-from .namespaces import KP, XSD
-from .settings import Settings
-from .store import Store, StoreError, StoreTimeout, StoreUnavailable, Term, delta_update, quad_text
+from ..namespaces import KP, XSD
+from ..settings import Settings
+from .base import Store, StoreError, StoreTimeout, StoreUnavailable, Term, delta_update, quad_text
 
 STORE_VERSION = NamedNode(KP + "storeVersion")
 NO_GRAPH = "urn:x-knooppunt:no-graph"

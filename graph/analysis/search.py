@@ -2,7 +2,7 @@
 
 An in-memory index of every entity's names (``rdfs:label``, ``skos:prefLabel``, ``foaf:name``,
 ``skos:altLabel``, ``skos:notation``) and descriptions (``dct:description``), built once and kept in
-step with writes (``graph.live``); a request never touches the store.
+step with writes (``graph.analysis.live``); a request never touches the store.
 
 Ranking, best first (``MATCH_SCORES``):
 
@@ -28,10 +28,10 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from . import vocab
+from .. import vocab
+from ..namespaces import KP
+from ..store import Store
 from .live import LiveView, touched_subjects
-from .namespaces import KP
-from .store import Store
 
 MATCH_SCORES = {"exact": 100, "prefix": 80, "word": 60, "contains": 40, "description": 20}
 CANDIDATE_CAP = 5000
@@ -165,7 +165,7 @@ class SearchIndex(LiveView):
         st.resources[iri] = res
 
     def _builder(self) -> tuple:
-        """``(feed(quads), finish() -> state)`` (see ``graph.live.ensure_together``)."""
+        """``(feed(quads), finish() -> state)`` (see ``graph.analysis.live.ensure_together``)."""
         collected: dict[str, tuple[dict, set, list]] = {}
 
         def finish() -> _State:

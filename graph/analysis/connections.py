@@ -32,11 +32,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..namespaces import KP
+from ..vocab import MEMBERSHIP
 from . import concepts
-from .namespaces import KP
 from .network import Projection
 from .search import SearchIndex
-from .vocab import MEMBERSHIP
 
 TERM_WEIGHT = {"given": 1.0, "recognised": 0.8}
 NARROWER_FACTOR = 0.7

@@ -36,7 +36,7 @@ import re
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .namespaces import DCT, FOAF, KP, ORG, RDF_TYPE, RDFS_LABEL, SCHEMA, XSD
+from ..namespaces import DCT, FOAF, KP, ORG, RDF_TYPE, RDFS_LABEL, SCHEMA, XSD
 
 TYPES = {
     "project": ("project", "Project"),

@@ -25,7 +25,7 @@ import unicodedata
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from .namespaces import DCT, KP, RDF_TYPE, RDFS_LABEL, SKOS, XSD
+from ..namespaces import DCT, KP, RDF_TYPE, RDFS_LABEL, SKOS, XSD
 
 SHEET = "OWR 2.0"
 CURRICULUM_SHEET = "Curriculum"

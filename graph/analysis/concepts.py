@@ -9,7 +9,7 @@ an explanation path can include *why* a narrower theme counts. Bounded: ``MAX_SC
 
 from __future__ import annotations
 
-from .namespaces import KP, SKOS
+from ..namespaces import KP, SKOS
 from .network import Projection
 
 BROADER = SKOS + "broader"

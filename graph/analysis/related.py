@@ -42,9 +42,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from .namespaces import KP
+from ..namespaces import KP
+from ..vocab import MEMBERSHIP
 from .network import Projection
-from .vocab import MEMBERSHIP
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "theme": 4.0,

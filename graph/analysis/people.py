@@ -22,10 +22,10 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from ..namespaces import KP
+from ..vocab import MEMBERSHIP
 from . import concepts
-from .namespaces import KP
 from .network import Projection
-from .vocab import MEMBERSHIP
 
 STEP_BUDGET = 200_000
 CACHE_SIZE = 512

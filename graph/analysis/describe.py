@@ -13,9 +13,9 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from . import vocab
-from .queries import internal
-from .store import Store
+from .. import vocab
+from ..queries import internal
+from ..store import Store
 
 IN_SAMPLE = 50
 OUT_CAP = 500

@@ -17,7 +17,7 @@ import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
 from rdflib.namespace import RDF, SH
 
-from . import resources
+from .. import resources
 
 SEVERITY_NAMES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode
 
+from ..store import Store
 from . import connections, coverage, paths, views
 from .describe import Describer
 from .live import ensure_together
@@ -27,7 +28,6 @@ from .network import Projection
 from .people import People
 from .related import Related, weights_from_env
 from .search import SearchIndex
-from .store import Store
 
 MEMO_SIZE = 1024
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
