@@ -27,12 +27,9 @@ BACKENDS = [b for b in os.environ.get("KNOOPPUNT_TEST_BACKENDS", "memory,remote"
 
 
 def w3c_dir() -> Path:
-    """The W3C test manifests: ``KNOOPPUNT_W3C_DIR``, else ``shared/w3c`` beside the checkout."""
-    configured = os.environ.get("KNOOPPUNT_W3C_DIR")
-    if configured:
-        return Path(configured)
-    beside = Path(__file__).resolve().parents[2] / "shared" / "w3c"
-    return beside if beside.is_dir() else Path("/work/shared/w3c")
+    """The W3C SPARQL 1.1 Protocol and Graph Store Protocol manifests, kept in the repository
+    (``tests/w3c``, with the W3C licence), so a fresh clone runs them with nothing beside it."""
+    return Path(__file__).resolve().parent / "w3c"
 
 
 def free_port() -> int:
