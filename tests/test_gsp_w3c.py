@@ -1,6 +1,6 @@
 """The W3C SPARQL 1.1 Graph Store HTTP Protocol tests, run against a live server.
 
-Every entry of ``manifest-direct.ttl`` and ``manifest-indirect.ttl`` (``/work/shared/w3c``) is run in
+Every entry of ``manifest-direct.ttl`` and ``manifest-indirect.ttl`` (``tests/w3c``) is run in
 order, each on a fresh store behind a real uvicorn server: its requests, with an admin token, and
 the expected status, ``Location`` template, ``Content-Type`` and body (compared as isomorphic graphs).
 Paths: ``/gsp?...`` is our indirect endpoint as is; the direct ``/gsp/{path}`` becomes
