@@ -76,6 +76,8 @@ class _ProgressReader(io.RawIOBase):
 
 @command("load")
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    """Each file a validated, recorded import (``graph.writes.ingest.load_path``)."""
+    from knooppunt.graph.writes import ingest
     from tqdm import tqdm
 
     store = _open(settings)
@@ -87,61 +89,67 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         graph = store.graph(args.graph or path.stem)
         try:
-            fmt = rdf_format(args.format or path)
+            fmt = rdf_format(args.format) if args.format else None
         except ValueError as exc:
-            if path.suffix.lower() in (".xlsx", ".csv"):
-                return _load_tabular(store, path, args)
             print(f"error: {exc}", file=sys.stderr)
             return 2
         size = path.stat().st_size
-        show = size > 5_000_000 and not args.quiet
+        show = size > 5_000_000 and not args.quiet and args.no_validate
         with open(path, "rb", buffering=0) as raw, tqdm(
             total=size, unit="B", unit_scale=True, desc=path.name, disable=not show, file=sys.stderr
         ) as bar:
-            source = io.BufferedReader(_ProgressReader(raw, bar), 1 << 20)
             try:
-                added = store.load(
-                    source, fmt, graph, base_iri=settings.base + "/", bulk=size > 5_000_000
+                result = ingest.load_path(
+                    store, path, graph, fmt=fmt, validate=not args.no_validate,
+                    reader=io.BufferedReader(_ProgressReader(raw, bar), 1 << 20),
                 )
-            except StoreError as exc:
-                print(f"error: {path}: {exc}", file=sys.stderr)
+            except ingest.Refused as exc:
+                print(f"error: {path}: {exc.detail}", file=sys.stderr)
+                for r in exc.report.violations:
+                    print("  " + r.line(), file=sys.stderr)
                 return 1
-        total += added
-        print(f"{path}: {added} triples into <{graph.value}>", file=sys.stderr)
+            except (ingest.WriteError, ValueError) as exc:
+                kind = "invalid RDF: " if isinstance(exc, ingest.ParseError) else ""
+                print(f"error: {path}: {kind}{getattr(exc, 'detail', exc)}", file=sys.stderr)
+                return 1
+        for w in result.warnings:
+            print("  " + w.line(), file=sys.stderr)
+        total += result.added
+        print(f"{path}: {result.added} triples added, {result.removed} removed, in <{graph.value}>", file=sys.stderr)
     print(f"loaded {total} triples; the store now holds {store.count()}", file=sys.stderr)
     store.close()
     return 0
 
 
-def _load_tabular(store: Store, path: Path, args: argparse.Namespace) -> int:
-    try:
-        from knooppunt.graph.writes import ingest
-    except ImportError:
-        print(f"error: cannot load {path.suffix} files in this version", file=sys.stderr)
-        return 2
-    return ingest.cli_load_tabular(store, path, args)
-
-
 # --- validate -----------------------------------------------------------------------------------
 @command("validate")
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    import rdflib
-    from knooppunt.graph.writes import validation
+    """The whole store, or FILEs checked exactly as ``knooppunt load`` would import them."""
+    from knooppunt.graph.writes import ingest, validation
 
     store = _open(settings)
-    context = validation.to_rdflib_graph(q for g in store.public_graphs() for q in store.quads(graph=g))
-    focus = None
     if args.files:
-        files = rdflib.Graph()
+        documents = []
         for name in args.files:
-            try:
-                files.parse(name, format=rdflib.util.guess_format(name) or "turtle", publicID=settings.base + "/")
-            except Exception as exc:  # noqa: BLE001 - any parser error is the user's to read
-                print(f"error: {name}: {exc}", file=sys.stderr)
+            path = Path(name)
+            if not path.is_file():
+                print(f"error: no such file: {path}", file=sys.stderr)
                 return 2
-        focus = sorted(set(files.subjects()), key=str)
-        context += files
-    report = validation.validate(context, focus_nodes=focus)
+            try:
+                media_type = ingest.media_type_for_path(path)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+            documents.append((path.read_bytes(), media_type, store.graph(args.graph or path.stem), path.name))
+        try:
+            report = ingest.check_imports(store, documents)
+        except ingest.WriteError as exc:
+            print(f"error: {exc.detail}", file=sys.stderr)
+            return 2
+    else:
+        report = validation.validate(
+            validation.to_rdflib_graph(q for g in store.public_graphs() for q in store.quads(graph=g))
+        )
     print(report.text(args.lang))
     store.close()
     return 0 if report.conforms else 1
@@ -247,9 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", help="graph name (default: the file's stem)")
     p.add_argument("--format", help="RDF format (default: from the file name)")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--no-validate", action="store_true",
+                   help="bulk-load trusted RDF without validation (recorded in provenance as such)")
 
     p = sub.add_parser("validate", parents=[common], help="SHACL-validate the store, or files against it")
     p.add_argument("files", nargs="*")
+    p.add_argument("--graph", help="graph the files would be imported into (default: each file's stem)")
     p.add_argument("--lang", choices=["nl", "en"], default="nl")
 
     p = sub.add_parser("query", parents=[common], help="run a SPARQL query on the public dataset")

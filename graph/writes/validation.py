@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import pyshacl
 import rdflib
@@ -164,10 +163,3 @@ def parse_report(report_graph: rdflib.Graph, shapes: rdflib.Graph) -> Validation
             )
         )
     return ValidationReport(results)
-
-
-def validate_files(paths: list[Path], base_iri: str) -> ValidationReport:
-    g = rdflib.Graph()
-    for path in paths:
-        g.parse(path, format=rdflib.util.guess_format(str(path)) or "turtle", publicID=base_iri)
-    return validate(g)
