@@ -263,6 +263,7 @@ def changes(draw, store, catalogue):
     return Delta(removed=public, added=list(dict.fromkeys(delta.added)))
 
 
+@pytest.mark.timeout(1200)  # each example runs pyshacl over the whole seed store (~0.6 s)
 def test_random_changes_agree_with_the_whole_store(seed):
     store, before_quads, before = seed
     catalogue = _catalogue(store)
