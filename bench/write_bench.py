@@ -95,8 +95,27 @@ def change(store, i: int, project_class: str = "Project") -> tuple[NamedNode, li
     return g, quads
 
 
+PREFIXES = {"kp": KP, "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "dct": "http://purl.org/dc/terms/",
+            "org": ORG, "foaf": "http://xmlns.com/foaf/0.1/", "id": "https://w3id.org/knooppunt/id/"}
+
+
 def _update_text(quads: list[Quad]) -> str:
-    return "INSERT DATA { " + " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads) + " }"
+    """The change as a person writes it: ``INSERT DATA`` with prefixes, one block per subject."""
+    def short(term) -> str:
+        if isinstance(term, NamedNode):
+            for prefix, ns in PREFIXES.items():
+                local = term.value[len(ns):]
+                if term.value.startswith(ns) and local.replace("-", "").replace("_", "").isalnum():
+                    return f"{prefix}:{local}"
+        return str(term)
+
+    by_subject: dict = {}
+    for q in quads:
+        by_subject.setdefault(q.subject, []).append(q)
+    blocks = [short(s) + " " + " ;\n    ".join(f"{short(q.predicate)} {short(q.object)}" for q in qs) + " ."
+              for s, qs in by_subject.items()]
+    head = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    return head + f"INSERT DATA {{ GRAPH {quads[0].graph_name} {{\n" + "\n".join(blocks) + "\n} }"
 
 
 def _copy_update_delta(store, text: str) -> int:

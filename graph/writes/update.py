@@ -39,6 +39,7 @@ Dataset and semantics:
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -147,7 +148,9 @@ def parse_update(
         raise UpdateError(f"the update nests brackets more than {MAX_DEPTH} deep")
     try:
         tree = parseUpdate(text)
+        data = _set_aside_data(tree)
         translated = algebra.translateUpdate(tree, base=base.rstrip("/") + "/")
+        _translate_data(translated.algebra, data)
     except ParseException as exc:
         raise UpdateError(f"invalid SPARQL Update at line {exc.lineno}, column {exc.col}: {exc.msg}") from exc
     except RecursionError as exc:
@@ -162,6 +165,39 @@ def parse_update(
             raise UpdateError("SERVICE is not allowed: the service calls no other hosts", 403)
     _apply_protocol_dataset(operations, list(using), list(using_named))
     return ParsedUpdate(operations)
+
+
+_DATA = ("InsertData", "DeleteData")
+
+
+def _set_aside_data(tree) -> dict[int, CompValue]:
+    """Take the quads out of ``INSERT DATA``/``DELETE DATA`` before rdflib translates the update:
+    its translation reorders them as a join (quadratic in their number: 1.4 s for 1,000 triples),
+    which data blocks do not need. ``_translate_data`` puts them back, translated."""
+    data = {}
+    for i, op in enumerate(tree.request or ()):
+        if op.name in _DATA and op.quads is not None:
+            data[i] = op.quads
+            op["quads"] = CompValue("Quads")
+    return data
+
+
+def _translate_data(operations: list[CompValue], data: dict[int, CompValue]) -> None:
+    for i, quads in data.items():
+        op = operations[i]
+        quads = algebra.traverse(quads, visitPost=functools.partial(algebra.translatePName, prologue=op.prologue))
+        op["triples"] = _flat(quads.triples)
+        op["quads"] = {}
+        for group in quads.quadsNotTriples or ():
+            op["quads"].setdefault(group.term, []).extend(_flat(group.triples))
+
+
+def _flat(blocks) -> list[tuple]:
+    """Triples from the parser's blocks of subject-predicate-object runs."""
+    terms = [t for block in blocks or () for t in block]
+    if len(terms) % 3:
+        raise UpdateError("invalid SPARQL Update: a data block that is not triples")
+    return [tuple(terms[i:i + 3]) for i in range(0, len(terms), 3)]
 
 
 def _uses_service(node) -> bool:
@@ -238,12 +274,21 @@ class _View:
     def visible(self, graph: NamedNode) -> bool:
         return graph not in self.hidden
 
+    def _stored(self, s, p, o, graph) -> Iterator[Quad]:
+        """The store's quads, read lazily; each read is allowed past the network guard."""
+        with _store_access():
+            found = iter(self.store.quads(s, p, o, graph))
+        while True:
+            with _store_access():
+                q = next(found, None)
+            if q is None:
+                return
+            yield q
+
     def triples(self, s, p, o, graph: NamedNode) -> Iterator[Triple]:
         if not self.visible(graph):
             return
-        with _store_access():
-            stored = list(self.store.quads(s, p, o, graph))
-        for q in stored:
+        for q in self._stored(s, p, o, graph):
             if q not in self.removed:
                 yield q.triple
         for t in list(self.added.get(graph, ())):
@@ -260,10 +305,11 @@ class _View:
         names |= {g for g, ts in self.added.items() if ts}
         return sorted((g for g in names if self.visible(g) and self.exists(g)), key=lambda g: g.value)
 
+    def _has(self, q: Quad) -> bool:
+        return next(self._stored(q.subject, q.predicate, q.object, q.graph_name), None) is not None
+
     def add(self, q: Quad) -> None:
-        with _store_access():
-            stored = next(iter(self.store.quads(q.subject, q.predicate, q.object, q.graph_name)), None) is not None
-        if stored:
+        if self._has(q):
             self.removed.discard(q)
         else:
             self.added.setdefault(q.graph_name, {})[q.triple] = None
@@ -275,17 +321,14 @@ class _View:
         if q.triple in pending:  # added by an earlier operation of this update
             del pending[q.triple]
             return
-        with _store_access():
-            stored = next(iter(self.store.quads(q.subject, q.predicate, q.object, q.graph_name)), None) is not None
-        if stored:
+        if self._has(q):
             self.removed.add(q)
 
     def clear(self, graph: NamedNode) -> None:
         if not self.visible(graph):
             return
         self.added.pop(graph, None)
-        with _store_access():
-            self.removed.update(self.store.quads(None, None, None, graph))
+        self.removed.update(self._stored(None, None, None, graph))
 
     def delta(self) -> Delta:
         added = [Quad(t.subject, t.predicate, t.object, g) for g, ts in self.added.items() for t in ts]
