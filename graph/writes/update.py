@@ -88,24 +88,23 @@ sys.addaudithook(_audit)  # active only in a thread inside ``_no_network``
 
 
 @contextlib.contextmanager
-def _no_network() -> Iterator[None]:
+def _network(blocked: bool) -> Iterator[None]:
+    """Block (or, for our own store reads inside an evaluation, allow) network access in this thread."""
     previous = getattr(_GUARD, "blocked", False)
-    _GUARD.blocked = True
+    _GUARD.blocked = blocked
     try:
         yield
     finally:
         _GUARD.blocked = previous
 
 
-@contextlib.contextmanager
-def _store_access() -> Iterator[None]:
+def _no_network():
+    return _network(True)
+
+
+def _store_access():
     """Our own store reads (a remote store is reached over HTTP) are allowed inside the guard."""
-    previous = getattr(_GUARD, "blocked", False)
-    _GUARD.blocked = False
-    try:
-        yield
-    finally:
-        _GUARD.blocked = previous
+    return _network(False)
 
 
 # --- parsing ---------------------------------------------------------------------------------------
@@ -113,8 +112,8 @@ _OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
 
 
 def nesting_depth(text: str) -> int:
-    """The deepest bracket nesting of ``text`` after codepoint escapes are expanded (brackets in
-    strings, IRIs and comments count too: an over-estimate, never an under-estimate)."""
+    """The deepest bracket nesting of ``text`` (give it with codepoint escapes expanded). Brackets in
+    strings, IRIs and comments count too: an over-estimate, never an under-estimate."""
     depth = deepest = 0
     for ch in text:
         if ch in _OPEN:
@@ -541,12 +540,12 @@ def update_delta(
     with _store_access():
         existing = {
             t for q in delta.added for t in (q.subject, q.object)
-            if isinstance(t, BlankNode) and _stored(store, t)
+            if isinstance(t, BlankNode) and _in_store(store, t)
         }
     return Delta(removed=delta.removed, added=skolemise(delta.added, store.settings.base, keep=existing))
 
 
-def _stored(store, node: BlankNode) -> bool:
+def _in_store(store, node: BlankNode) -> bool:
     return (next(iter(store.quads(node, None, None, None)), None) is not None
             or next(iter(store.quads(None, None, node, None)), None) is not None)
 
