@@ -13,7 +13,7 @@ from knooppunt.graph import __version__
 from knooppunt.graph.settings import Settings, from_env
 from knooppunt.graph.store import Store, open_store
 
-from . import problems, store_errors
+from . import problems, running, store_errors
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -23,7 +23,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # ``knooppunt serve`` sets ``local_url``: tell the CLI where we are (service.running). In
+        # the lifespan, not around uvicorn.run: uvicorn ends the process with the signal it got.
+        root = getattr(app.state.store, "root", None)
+        url = getattr(app.state, "local_url", None)
+        announced = running.announce(root, url, app.state.local_secret, __version__) if root and url else None
         yield
+        if announced is not None:
+            running.withdraw(root, announced)
         runner = getattr(app.state, "query_runner", None)
         if runner is not None:
             runner.close()

@@ -142,16 +142,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"{store.count()} triples. Serving on http://{_url_host(args.host)}:{args.port}/",
         file=sys.stderr,
     )
-    root = store.root if isinstance(store, OxigraphStore) else None
-    info = None
-    if root is not None:
-        local = f"http://{_url_host(_loopback(args.host))}:{args.port}"
-        info = running.announce(root, local, app.state.local_secret, __version__)
-    try:
-        uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)).run(sockets=[sock])
-    finally:
-        if info is not None:
-            running.withdraw(root, info)
+    app.state.local_url = f"http://{_url_host(_loopback(args.host))}:{args.port}"  # for serve.json
+    uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)).run(sockets=[sock])
     return 0
 
 
@@ -419,7 +411,9 @@ def subcommand_parent() -> argparse.ArgumentParser:
 def build_parser() -> argparse.ArgumentParser:
     common = subcommand_parent()
     parser = argparse.ArgumentParser(
-        prog="knooppunt", description=__doc__.split("\n\n")[0],
+        prog="knooppunt",
+        description="Knooppunt: serve, load, validate, query, export and back up the knowledge graph of "
+                    "Dutch palliative-care education.",
         epilog="Run 'knooppunt COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"knooppunt {__version__}")
@@ -495,5 +489,7 @@ def _load_extensions() -> None:
                 raise
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python -m: run the imported module, where feature commands register
+    from knooppunt.service import cli
+
+    sys.exit(cli.main())
