@@ -101,7 +101,7 @@ def _open(settings: Settings, *, write: bool = False, seed: bool = True) -> Stor
         return store
 
 
-def read_rdf_file(name: str, settings: Settings, fmt: str | None = None) -> list:
+def read_rdf_file(name: str, settings: Settings) -> list:
     """The statements of an RDF file named on the command line; errors name the file as given."""
     from pyoxigraph import parse
 
@@ -109,7 +109,7 @@ def read_rdf_file(name: str, settings: Settings, fmt: str | None = None) -> list
     if not path.is_file():
         raise CliError(f"no such file: {name}")
     try:
-        rdf = rdf_format(fmt or path)
+        rdf = rdf_format(path)
     except ValueError as exc:
         raise CliError(f"{name}: {exc}") from None
     try:
@@ -261,7 +261,8 @@ def load_through_service(service: running.ServerInfo, args: argparse.Namespace, 
         except running.ServiceError as exc:
             raise CliError(f"{name}: {exc}", code=1) from None
         counts = f"+{result['added']} -{result.get('removed', 0)} triples" if "added" in result else "added"
-        print(f"{name}: {counts} into <{settings.graph_iri(graph)}> through {service.describe()}", file=sys.stderr)
+        iri = graph if ":" in graph else settings.graph_iri(graph)
+        print(f"{name}: {counts} into <{iri}> through {service.describe()}", file=sys.stderr)
     return 0
 
 
@@ -332,7 +333,7 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         body = render_boolean(bool(result), fmt)
     else:
         body = render_graph(list(result), fmt)
-    sys.stdout.buffer.write(body)
+    sys.stdout.buffer.write(body if body.endswith(b"\n") else body + b"\n")
     sys.stdout.buffer.flush()
     store.close()
     return 0
@@ -402,14 +403,9 @@ def common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
                         help=f"base of instance IRIs and graph names (KNOOPPUNT_BASE_IRI; now: {base})")
 
 
-def subcommand_parent() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
-    common_options(parent, suppress=True)
-    return parent
-
-
 def build_parser() -> argparse.ArgumentParser:
-    common = subcommand_parent()
+    common = argparse.ArgumentParser(add_help=False)  # the parent of every subcommand
+    common_options(common, suppress=True)
     parser = argparse.ArgumentParser(
         prog="knooppunt",
         description="Knooppunt: serve, load, validate, query, export and back up the knowledge graph of "

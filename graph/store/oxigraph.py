@@ -239,7 +239,7 @@ def _open_disk(path: Path, root: Path) -> OxStore:
     try:
         return OxStore(str(path))
     except OSError as exc:
-        if "LOCK" in str(exc) or "lock" in str(exc).lower():
+        if "lock" in str(exc).lower():  # RocksDB: "While lock file: .../LOCK: Resource temporarily unavailable"
             raise StoreLocked(root, "its lock file is held") from exc
         raise
 
