@@ -61,3 +61,15 @@ def test_the_screenshot_is_there():
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (1280, 800)
+
+
+def test_the_suite_needs_nothing_outside_the_checkout():
+    """A fresh clone passes on its own (checked by hand: ``git clone . /tmp/k && cd /tmp/k &&
+    CI=true bash .ci/run``); this guards the cheap part: no test names a path outside the
+    repository, and the W3C manifests the suite runs are in it, with their licence."""
+    outside = re.compile(r"\.\./shared|/work/|Path\.home\(\)|expanduser\(")
+    for path in (ROOT / "tests").glob("*.py"):
+        if path.name != Path(__file__).name:
+            assert not outside.search(path.read_text(encoding="utf-8")), path
+    w3c = ROOT / "tests" / "w3c"
+    assert len(list(w3c.rglob("manifest.ttl"))) >= 2 and "W3C" in (w3c / "LICENSE.md").read_text(encoding="utf-8")
