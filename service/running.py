@@ -61,7 +61,9 @@ def announce(store_dir: str | Path, url: str, secret: str, version: str) -> Serv
     info = ServerInfo(url=url, pid=os.getpid(), secret=secret, version=version)
     path = state_path(store_dir)
     tmp = path.with_name(f".{STATE_FILE}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()  # a left-over could carry wider permissions; O_EXCL makes ours 0600
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump(asdict(info), out)
     os.replace(tmp, path)
