@@ -189,14 +189,12 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     for name in args.files:
         path = Path(name)
         if not path.is_file():
-            print(f"error: no such file: {path}", file=sys.stderr)
-            return 2
+            raise CliError(f"no such file: {name}")
         graph = store.graph(args.graph or path.stem)
         try:
             fmt = rdf_format(args.format) if args.format else None
         except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+            raise CliError(str(exc)) from None
         size = path.stat().st_size
         show = size > 5_000_000 and not args.quiet and args.no_validate
         with open(path, "rb", buffering=0) as raw, tqdm(
@@ -208,18 +206,18 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
                     reader=io.BufferedReader(_ProgressReader(raw, bar), 1 << 20),
                 )
             except ingest.Refused as exc:
-                print(f"error: {path}: {exc.detail}", file=sys.stderr)
                 for r in exc.report.violations:
                     print("  " + r.line(), file=sys.stderr)
-                return 1
-            except (ingest.WriteError, ValueError) as exc:
+                raise CliError(f"{name}: {exc.detail}", code=1) from None
+            except ingest.WriteError as exc:
                 kind = "invalid RDF: " if isinstance(exc, ingest.ParseError) else ""
-                print(f"error: {path}: {kind}{getattr(exc, 'detail', exc)}", file=sys.stderr)
-                return 1
+                raise CliError(f"{name}: {kind}{exc.detail}", code=1) from None
+            except ValueError as exc:
+                raise CliError(f"{name}: {exc}") from None
         for w in result.warnings:
             print("  " + w.line(), file=sys.stderr)
         total += result.added
-        print(f"{path}: {result.added} triples added, {result.removed} removed, in <{graph.value}>", file=sys.stderr)
+        print(f"{name}: {result.added} triples added, {result.removed} removed, in <{graph.value}>", file=sys.stderr)
     print(f"loaded {total} triples; the store now holds {store.count()}", file=sys.stderr)
     store.close()
     return 0
@@ -260,25 +258,24 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     """The whole store, or FILEs checked exactly as ``knooppunt load`` would import them."""
     from knooppunt.graph.writes import ingest, validation
 
+    for name in args.files:  # errors before the store opens
+        if not Path(name).is_file():
+            raise CliError(f"no such file: {name}")
     store = _open(settings)
     if args.files:
-        documents = []
+        by_graph: dict = {}
         for name in args.files:
             path = Path(name)
-            if not path.is_file():
-                print(f"error: no such file: {path}", file=sys.stderr)
-                return 2
+            graph = store.graph(args.graph or path.stem)
             try:
-                media_type = ingest.media_type_for_path(path)
+                media = rdf_format(args.format).media_type if args.format else ingest.media_type_for_path(path)
+                by_graph.setdefault(graph, []).extend(
+                    ingest.document_quads(store, path.read_bytes(), media, graph, source=path.name))
             except ValueError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 2
-            documents.append((path.read_bytes(), media_type, store.graph(args.graph or path.stem), path.name))
-        try:
-            report = ingest.check_imports(store, documents)
-        except ingest.WriteError as exc:
-            print(f"error: {exc.detail}", file=sys.stderr)
-            return 2
+                raise CliError(f"{name}: {exc}") from None
+            except ingest.WriteError as exc:
+                raise CliError(f"{name}: {exc.detail}", code=1) from None
+        report = ingest.check_imports(store, by_graph)
     else:
         report = validation.validate(
             validation.to_rdflib_graph(q for g in store.public_graphs() for q in store.quads(graph=g))
@@ -431,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate", parents=[common], help="SHACL-validate the store, or files against it")
     p.add_argument("files", nargs="*", metavar="FILE", help="files to check as 'load' would import them (default: the whole store)")
     p.add_argument("--graph", help="graph the files would be imported into (default: each file's name without its extension)")
+    p.add_argument("--format", help="RDF format, e.g. ttl, nt, nq, jsonld, xml (default: from the file's extension)")
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the messages (default: %(default)s)")
 
     p = sub.add_parser("query", parents=[common], help="run a SPARQL query on the public dataset")

@@ -267,19 +267,12 @@ def import_document(
     return import_quads(store, quads, graph, agent=agent, scope=scope, source=source)
 
 
-def check_imports(store, documents: list[tuple[bytes, str, NamedNode, str | None]]) -> ValidationReport:
-    """What importing these documents would answer, without writing: the same delta, privacy
-    routing and validation as ``import_document`` (``knooppunt validate FILE``).
-
-    ``documents``: (data, media type, graph, source name); documents aimed at one graph replace it
-    together.
-    """
-    by_graph: dict[NamedNode, list[Quad]] = {}
-    for data, media_type, graph, source in documents:
-        by_graph.setdefault(graph, []).extend(document_quads(store, data, media_type, graph, source=source))
+def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]]) -> ValidationReport:
+    """What importing these quads would answer, without writing: the same delta, privacy routing and
+    validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads."""
     delta = Delta()
     subjects: set = set()
-    for graph, quads in by_graph.items():
+    for graph, quads in quads_by_graph.items():
         delta.extend(replace_graph(store, graph, list(dict.fromkeys(quads))))
         subjects |= {q.subject for q in quads}
     delta = route_private(store, delta, replace_for=subjects | {q.subject for q in delta.removed})
