@@ -109,9 +109,27 @@ class AfterState:
         for q in self.added:
             self.by_subject.setdefault(q.subject, []).append(q)
             self.by_object.setdefault(q.object, []).append(q)
+        self._out: dict = {}
+        self._in: dict = {}
 
     def match(self, s=None, p=None, o=None) -> set[Triple]:
-        """Triples of the after-state matching a pattern (``None`` matches anything)."""
+        """Triples of the after-state matching a pattern (``None`` matches anything).
+
+        A node's triples are read from the store once per validation, whatever predicates are asked
+        for: the shapes ask for many predicates of the same few nodes."""
+        if s is not None and o is None:
+            found = self._out.get(s)
+            if found is None:
+                found = self._out[s] = self._match(s, None, None)
+        elif o is not None and s is None:
+            found = self._in.get(o)
+            if found is None:
+                found = self._in[o] = self._match(None, None, o)
+        else:
+            return self._match(s, p, o)
+        return found if p is None else {t for t in found if t.predicate == p}
+
+    def _match(self, s, p, o) -> set[Triple]:
         if isinstance(s, Literal):
             return set()
         found = {
