@@ -99,8 +99,10 @@ def test_cli_load_records_provenance_and_no_validate_says_so(tmp_path):
     assert knooppunt("validate", str(good), store=store).returncode == 0
     knooppunt("load", str(good), store=store)
     repro = tmp_path / "vertrouwd.ttl"
-    repro.write_text(REPRO_TTL, encoding="utf-8")
+    repro.write_text(REPRO_TTL + f'<{BASE}/id/persoon/x> <https://schema.org/email> "x@example.org" .\n', encoding="utf-8")
     out = knooppunt("load", str(repro), "--no-validate", store=store)
     assert "3 triples added" in out.stderr
     assert _operations(store) == [["import", "cli", "goed.ttl"], ["import-unvalidated", "cli", "vertrouwd.ttl"]]
     assert knooppunt("validate", store=store, check=False).returncode == 1  # the store now has the violations
+    public = knooppunt("query", 'ASK { ?s <https://schema.org/email> ?e }', "--format", "json", store=store).stdout
+    assert json.loads(public)["boolean"] is False  # contact details went to the private graph

@@ -26,7 +26,16 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
 from ..store import StoreError
 from . import incremental, provenance
-from .delta import PRIVATE, PROTECTED, Delta, in_graph, replace_graph, route_private, skolemise
+from .delta import (
+    CONTACT_PREDICATES,
+    PRIVATE,
+    PROTECTED,
+    Delta,
+    in_graph,
+    replace_graph,
+    route_private,
+    skolemise,
+)
 from .validation import ValidationReport, ValidationResult
 
 ADMIN_GRAPHS = ("ontology",)
@@ -329,6 +338,7 @@ def load_path(
     trusted data: the graph is emptied and the file streamed in with Oxigraph's bulk loader
     (``reader``, if given, is read instead of the path, e.g. to show progress), not in one
     transaction and without validation; the provenance record says so (``import-unvalidated``).
+    Contact details are still moved to ``private`` afterwards.
     """
     media_type = media_type_for_path(path) if fmt is None else fmt.media_type
     if validate:
@@ -344,6 +354,11 @@ def load_path(
                                base_iri=store.settings.base + "/", bulk=True)
         except StoreError as exc:
             raise ParseError(str(exc)) from exc
+        # contact details never stay in a public graph, however they were loaded
+        contact = [q for p in CONTACT_PREDICATES for q in store.quads(None, p, None, graph)]
+        if contact:
+            store.apply_delta(contact, in_graph(contact, store.graph(PRIVATE)))
+            added -= len(contact)
         record_id = provenance.new_id()
         store.apply_delta([], provenance.record_quads(
             store, record_id=record_id, agent="cli", operation=UNVALIDATED, graph=graph, source=path.name,
