@@ -231,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(r)
 
         def pp(key: str, r: dict = r) -> str:
-            return f"{r[key]['p50']:.1f} / {r[key]['p99']:.1f}"
+            return f"{r[key]['p50']:.1f} / {r[key]['p99']:.1f} ({r[key]['min']:.1f})"
 
         rows.append([
             f"{r['size']:,}", str(r["change"]), pp("validate"), pp("import"), pp("gsp"), pp("update"), pp("where"),
@@ -242,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows, ["store triples", "change", "validate p50/p99", "import p50/p99", "GSP PUT p50/p99",
                        "INSERT DATA p50/p99", "DELETE/INSERT WHERE p50/p99", "copy-update p50", "delete p50",
                        "retype p50", "full pyshacl"]))
-    print("(milliseconds; the update rows include parsing the text)")
+    print("(milliseconds: p50 / p99 (min); the update columns include parsing the text. On a shared machine\n"
+          " the minimum is the cost with the CPU to ourselves; p50 and p99 include waiting for it.)")
     if len(results) > 1:
         first, last = results[0], results[-1]
         ratios = ", ".join(
