@@ -185,8 +185,8 @@ def measure(n: int, repeat: int, full: bool) -> dict:
             _, quads = fresh()
             _copy_update_delta(store, _update_text(quads))
 
-        validate = summary(timed(validate_only, repeat, warmup=10))  # the first reads warm the store's caches
-        imports = summary(timed(via_import, repeat))
+        imports = summary(timed(via_import, repeat, warmup=10))  # the first writes warm the store's caches
+        validate = summary(timed(validate_only, repeat))
         gsp = summary(timed(via_gsp, repeat))
         updates = summary(timed(via_update, repeat))
         where = summary(timed(via_update_where, repeat, warmup=0))
