@@ -10,14 +10,17 @@ Status codes (problem+json when the client accepts JSON, else text/plain):
 
 - ``400`` malformed query (the parser's message with line and column), a query sent twice, an
   update sent with GET or as ``query=``, ``SERVICE`` (federation is off: it would let anyone make
-  this server call other hosts), a bad ``labels``/``format`` value;
+  this server call other hosts; the workers cannot reach the network either, see
+  ``graph.sparql.netguard``), nesting the engine cannot survive, a query the engine failed on or
+  that crashed two workers, a bad ``labels``/``format`` value;
 - ``403`` SPARQL Update while no write handler is installed; ``405`` other methods;
 - ``406`` no acceptable format for the result kind; ``413`` query text over ``max_query_bytes``;
 - ``415`` a POST body that is not form-encoded, ``application/sparql-query`` or
   ``application/sparql-update``, or not UTF-8;
 - ``503`` the query ran past ``query_timeout`` and was stopped (the endpoint itself gave up, like
   Fuseki; no Retry-After, since the same query would be stopped again), or all workers are busy
-  (with ``Retry-After``); ``504`` a remote store timed out (``graph.store.StoreTimeout``).
+  (with ``Retry-After``), or a worker failed for reasons of its own (with ``Retry-After``);
+  ``504`` a remote store timed out (``graph.store.StoreTimeout``).
 
 Writes: ``service.writes`` sets :data:`UPDATE_HANDLER`; see its docstring.
 """
@@ -41,6 +44,7 @@ from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequ
 from knooppunt.graph.sparql.text import (
     NotAcceptable,
     QueryBusy,
+    QueryCrashed,
     QueryRejected,
     QuerySyntaxError,
     QueryTimeout,
@@ -317,6 +321,8 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
     if shape.uses_service:
         raise _Fail(400, "SERVICE is not allowed", "federated queries (SERVICE) are switched off on this "
                     "endpoint: they would make this server call other hosts")
+    if shape.too_complex:
+        raise _Fail(400, "Query too complex", shape.too_complex)
     public = [g.value for g in store.public_graphs()]
     default, named = resolve_dataset(
         public, op.values("default-graph-uri"), op.values("named-graph-uri"), shape
@@ -347,12 +353,14 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
                     + ", ".join(offered)) from None
     except QueryRejected as exc:
         raise _Fail(400, "Query refused", str(exc)) from None
+    except QueryCrashed as exc:
+        raise _Fail(400, "Query could not be run", str(exc)) from None
     except StoreTimeout as exc:
         raise _Fail(504, "Store timed out", str(exc)) from None
     except StoreUnavailable as exc:
         raise _Fail(503, "Store unavailable", str(exc), headers={"Retry-After": "10"}) from None
     except WorkerFailed as exc:
-        raise _Fail(500, "Query failed", str(exc)) from None
+        raise _Fail(503, "Query service unavailable", str(exc), headers={"Retry-After": "5"}) from None
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers[TRUNCATED_HEADER] = "true"
