@@ -10,7 +10,7 @@ from knooppunt.graph import __version__
 from knooppunt.graph.settings import Settings, from_env
 from knooppunt.graph.store import Store, open_store
 
-from . import problems, store_errors
+from . import headers, problems, store_errors
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.started = time.time()
     problems.install(app)
     store_errors.install(app)
+    # Added first, so it runs inside gzip/CORS and sees the documentation pages uncompressed.
+    app.add_middleware(headers.SecurityHeaders, docs_paths=(
+        app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url))
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> dict:

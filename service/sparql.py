@@ -57,6 +57,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
+from . import bodies
 from .conneg import negotiate, parse_accept, quality
 from .problems import problem_response
 
@@ -198,16 +199,10 @@ def _content_type(request: Request) -> tuple[str, dict[str, str]]:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _Fail(413, "Query too large", f"the request body is over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _Fail(413, "Query too large", f"the request body is over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await bodies.read_body(request, limit)
+    except bodies.BodyError as exc:
+        raise _Fail(exc.status, "Query too large" if exc.status == 413 else exc.title, exc.detail) from None
 
 
 def _utf8(body: bytes, charset: str | None) -> str:

@@ -37,6 +37,7 @@ from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, UpdateError, updat
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
 
+from . import bodies
 from .problems import Problem, problem_response
 
 router = APIRouter()
@@ -106,22 +107,13 @@ def require(request: Request, scope: str) -> Token:
 
 # --- bodies ---------------------------------------------------------------------------------------
 async def read_body(request: Request) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed the upload cap."""
+    """The request body: 413 as soon as it exceeds the upload cap, 408 if it stalls."""
     limit = request.app.state.settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "Payload too large", f"uploads are limited to {limit} bytes (KNOOPPUNT_MAX_UPLOAD_BYTES)")
+    try:
+        return await bodies.read_body(request, limit, what="the upload")
+    except bodies.BodyError as exc:
+        detail = exc.detail + (" (KNOOPPUNT_MAX_UPLOAD_BYTES)" if exc.status == 413 else "")
+        raise Problem(exc.status, exc.title, detail) from None
 
 
 def multipart_parts(body: bytes, content_type: str) -> list[tuple[str | None, str, bytes]]:
@@ -275,7 +267,8 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
             raise Problem(400, "Bad request", "name a graph to delete: ?graph=IRI or ?default")
         if not _exists(store, graph) or not _readable(request, store, graph):
             raise Problem(404, "Not found", f"no graph <{graph.value}>")
-        return await _gsp_write(store, token, graph, lambda: drop_graph(store, graph), "gsp-delete", created=False)
+        return await _gsp_write(store, token, graph, lambda: drop_graph(store, graph), "gsp-delete", created=False,
+                                replaces=True)
     body = await read_body(request)
     quads = _body_quads(request, store, body, graph)
     if method == "POST" and graph is None:  # a new graph, named by the service
@@ -290,8 +283,7 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
     created = not _exists(store, graph)
     if method == "PUT":
         return await _gsp_write(
-            store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created,
-            replaces={q.subject for q in quads},
+            store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created, replaces=True,
         )
     return await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created)
 
@@ -316,12 +308,13 @@ def _body_quads(request: Request, store: Store, body: bytes, graph: NamedNode | 
 
 async def _gsp_write(
     store, token: Token, graph: NamedNode, delta: Callable[[], Delta], operation: str, created: bool,
-    replaces: set | None = None,
+    replaces: bool = False,
 ) -> Response:
-    """Commit a Graph Store change; ``replaces``: subjects whose contact details a PUT replaces."""
+    """Commit a Graph Store change; ``replaces``: the request replaces or drops the graph (so the
+    private facts it stated before may go, see ``delta.route_private``)."""
     result = await _commit(lambda: ingest.commit(
         store, delta, agent=token.name, scope=token.scope, operation=operation, graph=graph,
-        replace_private_for=replaces,
+        replaces_graph=replaces,
     ))
     if isinstance(result, Response):
         return result
