@@ -106,7 +106,7 @@ def _check_xml(data: bytes, *, what: str = "the XML", allow_entities: bool = Tru
     def start(_name: str, attrs: dict) -> None:
         state["depth"] += 1
         if state["depth"] > MAX_XML_DEPTH:
-            raise DocumentRefused(f"{what} nests elements more than {MAX_XML_DEPTH} levels deep")
+            raise DocumentRefused(f"{what} has elements nested more than {MAX_XML_DEPTH} levels deep")
         spend(sum(len(v) for v in attrs.values()))
 
     def end(_name: str) -> None:
