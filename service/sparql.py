@@ -57,7 +57,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, seriali
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import bodies
+from . import bodies, responses
 from .conneg import negotiate, parse_accept, quality
 from .problems import problem_response
 
@@ -261,7 +261,18 @@ def _endpoint(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/sparql"
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"])
+SPARQL_RESPONSES = responses.merge(
+    responses.success(200, [*RESULTS_TYPES, *GRAPH_TYPES, "text/html"],
+                      "Query results, a graph, the service description, or the query page (browsers)."),
+    {204: {"description": "An update was committed (with a write token)."}},
+    responses.problems(400, 401, 403, 406, 408, 413, 415, 422, 503, 504, text=True),
+)
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"], responses=SPARQL_RESPONSES,
+                  openapi_extra=responses.request_body(
+                      ["application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"],
+                      "POST: a form (query= or update=) or the query or update itself.", required=False))
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol query operation; without a query: the query page (browsers) or the
     service description (everyone else)."""
@@ -572,7 +583,9 @@ def _void(request: Request, ranges) -> Response:
     return _rdf_response(triples, ranges)
 
 
-@router.get("/.well-known/void", tags=["sparql"])
+@router.get("/.well-known/void", tags=["sparql"], responses=responses.merge(
+    responses.success(200, RDF_OUT, "The VoID description, in the RDF format the client accepts."),
+    responses.problems(*responses.STORE)))
 async def void(request: Request) -> Response:
     """VoID description of the public dataset: size, classes, properties, graphs, examples."""
     return await run_in_threadpool(_void, request, parse_accept(request.headers.get("accept")))

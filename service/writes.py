@@ -18,9 +18,11 @@ import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import unquote
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse
 from knooppunt.graph.store import Store
 from knooppunt.graph.tokens import Token, TokenFile
@@ -37,7 +39,7 @@ from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, UpdateError, updat
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
 
-from . import bodies
+from . import bodies, responses
 from .problems import Problem, problem_response
 
 router = APIRouter()
@@ -45,6 +47,10 @@ router = APIRouter()
 REALM = 'Bearer realm="knooppunt"'
 GSP_PATHS = ("/rdf-graphs/service", "/gsp")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
+UPLOAD_TYPES = (*ingest.MEDIA_TYPES, *ingest.CSV_TYPES, *ingest.XLSX_TYPES, "multipart/form-data")
+WRITE_PROBLEMS = responses.problems(400, 401, 403, 408, 413, 415, 422, *responses.STORE)
+WRITE_RESULT = {"description": "The write was committed: its id, graph, counts and any SHACL warnings.",
+                "content": {"application/json": {"schema": {}}}}
 
 OUTPUT_TYPES: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
@@ -186,7 +192,11 @@ def _readable(request: Request, store: Store, graph: NamedNode) -> bool:
 
 
 # --- POST /api/import -----------------------------------------------------------------------------
-@router.post("/api/import", tags=["writes"], status_code=200)
+@router.post(
+    "/api/import", tags=["writes"], status_code=200,
+    responses=responses.merge({200: WRITE_RESULT}, WRITE_PROBLEMS),
+    openapi_extra=responses.request_body(UPLOAD_TYPES, "The document (or one file in a multipart upload)."),
+)
 async def import_route(request: Request, graph: str | None = None, source: str | None = None):
     """Import a document into a named graph (replacing what that graph held): Turtle, N-Triples,
     N-Quads, JSON-LD, RDF/XML, CSV (see docs/writes.md for the columns) or the OWR 2.0 workbook.
@@ -222,14 +232,15 @@ def _stem(source: str) -> str:
 
 
 # --- GET /api/imports, DELETE /api/imports/{id} ----------------------------------------------------
-@router.get("/api/imports", tags=["writes"])
+@router.get("/api/imports", tags=["writes"], responses=responses.problems(*responses.STORE))
 def list_imports(request: Request) -> dict:
     """Every accepted write, newest first: who, when, source, graph, triples added and removed."""
     records = provenance.records(request.app.state.store)
     return {"imports": [r.as_dict() for r in records], "count": len(records)}
 
 
-@router.delete("/api/imports/{record_id}", tags=["writes"])
+@router.delete("/api/imports/{record_id}", tags=["writes"],
+               responses=responses.merge({200: WRITE_RESULT}, responses.problems(401, 403, 404, 422, *responses.STORE)))
 async def undo_import(request: Request, record_id: str):
     """Undo a write by dropping the graph it wrote (admin)."""
     token = require(request, "admin")
@@ -366,15 +377,36 @@ async def gsp_indirect(request: Request) -> Response:
     return await _gsp(request, _indirect_graph(request, request.app.state.store))
 
 
+GSP_RESPONSES = responses.merge(
+    responses.success(200, OUTPUT_TYPES, "The graph (GET, HEAD), in the media type the client accepts."),
+    {201: {**WRITE_RESULT, "description": "A new graph was made (PUT, POST); POST to the service: `Location`."}},
+    responses.empty(204, "The graph was replaced, added to or deleted."),
+    responses.problems(400, 401, 403, 404, 408, 413, 415, 422, *responses.STORE),
+)
+GSP_BODY = responses.request_body(ingest.MEDIA_TYPES, "RDF for PUT and POST (none for GET, HEAD, DELETE).", required=False)
+GSP_INDIRECT = {**GSP_BODY, "parameters": [{
+    "name": "graph", "in": "query", "required": True,
+    "description": "The graph's IRI (or send `?default` instead, for the default graph).",
+    "schema": {"type": "string", "maxLength": 2000, "pattern": r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~:@!$&'()*+,;=/-]*)?$"},
+}]}
+
 for _gsp_path in GSP_PATHS:
     router.add_api_route(
         _gsp_path, gsp_indirect, methods=["GET", "HEAD", "PUT", "POST", "DELETE"], tags=["graph store"],
-        include_in_schema=_gsp_path == GSP_PATHS[0],
+        include_in_schema=_gsp_path == GSP_PATHS[0], responses=GSP_RESPONSES, openapi_extra=GSP_INDIRECT,
     )
 
 
-@router.api_route("/graph/{name:path}", methods=["GET", "HEAD", "PUT", "POST", "DELETE"], tags=["graph store"])
-async def gsp_direct(request: Request, name: str) -> Response:
+GRAPH_NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_/-]|\.[A-Za-z0-9_/-]){0,199}$"
+"""A graph name (``_NAME`` without ``..``), as the OpenAPI document states it."""
+
+
+@router.api_route("/graph/{name:path}", methods=["GET", "HEAD", "PUT", "POST", "DELETE"], tags=["graph store"],
+                  responses=GSP_RESPONSES, openapi_extra=GSP_BODY)
+async def gsp_direct(
+    request: Request,
+    name: Annotated[str, FastAPIPath(pattern=GRAPH_NAME_PATTERN, description="A graph name: `{base}/graph/{name}`.")],
+) -> Response:
     """Graph Store Protocol, direct identification: ``/graph/{name}`` is the graph ``{base}/graph/{name}``."""
     store: Store = request.app.state.store
     return await _gsp(request, graph_for_name(store, name))
