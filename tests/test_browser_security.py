@@ -17,7 +17,6 @@ from knooppunt.graph.store import open_store
 from knooppunt.graph.tokens import TokenFile
 from knooppunt.service.app import create_app
 from pyoxigraph import Literal, NamedNode, Quad
-from test_browser import browser, chromium_path  # noqa: F401 - the shared browser fixture
 
 pytestmark = pytest.mark.browser
 PAGES = ["/", "/projecten", "/id/thema/proactieve-zorgplanning", "/verkenner?focus=" + BASE + "/id/thema/proactieve-zorgplanning",
@@ -34,7 +33,7 @@ def site(tmp_path_factory, start_live_server):
 
 
 @pytest.fixture
-def context(browser):  # noqa: F811 - the fixture imported above
+def context(browser):
     ctx = browser.new_context(locale="nl-NL")
     yield ctx
     ctx.close()
