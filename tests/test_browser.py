@@ -112,7 +112,7 @@ def test_explorer_renders_and_expands_on_click(page, live_server):
 
 
 def test_explorer_on_a_phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-NL")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-NL", bypass_csp=True)
     pg = context.new_page()
     pg.goto(live_server.url + "/verkenner?focus=" + BASE + THEME)
     pg.wait_for_function("document.querySelectorAll('#graph .node').length > 1")
