@@ -212,6 +212,8 @@ class QueryShape:
     """Deepest bracket nesting under either reading."""
     depth: int = 0
     """Deepest tree (brackets plus chained operators) under either reading."""
+    prefixes: dict[str, str] = field(default_factory=dict)
+    """The ``PREFIX`` declarations of the text (name without the colon -> IRI)."""
 
     @property
     def is_update(self) -> bool:
@@ -248,7 +250,7 @@ def query_shape(text: str, base_iri: str | None = None) -> QueryShape:
         deepest, tree = nesting(toks)
         shape.nesting, shape.depth = max(shape.nesting, deepest), max(shape.depth, tree)
     toks = both[0]
-    prefixes: dict[str, str] = {}
+    prefixes = shape.prefixes
     base = base_iri
 
     def resolve(iri: str) -> str:
@@ -289,6 +291,13 @@ def query_shape(text: str, base_iri: str | None = None) -> QueryShape:
             continue
         i += 1
     return shape
+
+
+def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
+    """``text`` with a ``PREFIX`` line for each of ``prefixes`` it does not declare itself, so a
+    query may use ``kp:`` or ``skos:`` as on the query page; its own declarations win."""
+    declared = query_shape(text).prefixes
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared) + text
 
 
 def resolve_dataset(
