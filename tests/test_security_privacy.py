@@ -64,8 +64,11 @@ def test_contact_details_under_any_predicate_stay_private(w):
 
 def test_a_write_that_mentions_a_person_cannot_remove_their_contact_details(w):
     """17.5: importing or PUT-ing another graph about the person leaves the e-mail alone."""
-    assert _import(w, "bron-a", PUBLIC_PART + f'<{PERSON}> foaf:mbox <mailto:anna@voorbeeld.nl> .').status_code == 200
+    other = f'<{BASE}/id/persoon/bert-test> a kp:Person ; rdfs:label "Bert"@nl ; foaf:name "Bert" ; dct:source <https://example.org/bron> ; <https://schema.org/email> "bert@voorbeeld.nl" .'
+    assert _import(w, "bron-z", other).status_code == 200  # so no write below would empty `private`
+    assert _import(w, "bron-a", PUBLIC_PART + f'<{PERSON}> <https://schema.org/email> "anna@voorbeeld.nl" .').status_code == 200
     before = _private(w)
+    assert "anna@voorbeeld.nl" in before
     assert _import(w, "bron-b", f'<{PERSON}> rdfs:label "Anna T."@en .').status_code == 200
     r = w.client.put("/graph/bron-c", content=PREFIXES + f'<{PERSON}> rdfs:comment "x"@nl .', headers={**TTL, **w.auth()})
     assert r.status_code in (201, 204), r.text
