@@ -29,12 +29,32 @@ CLIENTS = 8
 GOALS = {"search": (10, 50), "people": (10, 50), "related": (None, 100), "connections": (None, 300)}
 
 
-def requests_for(n: int, count: int, rnd: random.Random) -> dict[str, list[Callable[[httpx.Client], httpx.Response]]]:
-    p = plan(n)
+def picker(rnd: random.Random) -> Callable[..., str]:
+    """``pick(kind, slug, top, skew=True)``: the IRI of a synthetic resource, popular ones (low
+    indices) far more often than rare ones unless ``skew`` is False."""
 
     def pick(kind: str, slug: str, top: int, skew: bool = True) -> str:
         i = min(int(rnd.paretovariate(1.2)) - 1, top - 1) if skew else rnd.randrange(top)
         return iri(kind, f"{slug}-{i}").value
+
+    return pick
+
+
+def connection_body(p: Any, pick: Callable[..., str], rnd: random.Random) -> dict[str, Any]:
+    """One ``POST /api/connections`` body: 1-2 themes (hub themes often), a competency, a level
+    and a region (shared by this benchmark and ``bench.connections_bench``)."""
+    return {
+        "title": "Nieuw initiatief",
+        "themes": [pick("thema", "thema", p.themes) for _ in range(rnd.randint(1, 2))],
+        "competencies": [pick("competentie", "competentie", p.competencies)],
+        "levels": [iri("niveau", f"niveau-{rnd.randrange(11)}").value],
+        "region": iri("regio", f"regio-{rnd.randrange(19)}").value,
+    }
+
+
+def requests_for(n: int, count: int, rnd: random.Random) -> dict[str, list[Callable[[httpx.Client], httpx.Response]]]:
+    p = plan(n)
+    pick = picker(rnd)
 
     words = ["project", "zorg", "pali", "thema", "syn", "kennis", "onderwijs", "materiaal", "Project 17", "competentie 3", "é", "regio", "netwerk", "knooppunt 0"]
     out: dict[str, list[Callable[[httpx.Client], httpx.Response]]] = {k: [] for k in ("search", "resource", "people", "related", "connections", "path", "coverage", "gaps", "graph")}
@@ -55,13 +75,7 @@ def requests_for(n: int, count: int, rnd: random.Random) -> dict[str, list[Calla
         )
         out["people"].append(lambda c, f=filters: c.get("/api/people", params=f))
         out["related"].append(lambda c, x=project: c.get("/api/projects/related", params={"iri": x, "limit": 10}))
-        body = {
-            "title": "Nieuw initiatief",
-            "themes": [pick("thema", "thema", p.themes) for _ in range(rnd.randint(1, 2))],
-            "competencies": [pick("competentie", "competentie", p.competencies)],
-            "levels": [iri("niveau", f"niveau-{rnd.randrange(11)}").value],
-            "region": iri("regio", f"regio-{rnd.randrange(19)}").value,
-        }
+        body = connection_body(p, pick, rnd)
         out["connections"].append(lambda c, b=body: c.post("/api/connections", json=b))
         a, b = pick("organisatie", "zorg", p.care, skew=False), pick("organisatie", "onderwijs", p.education, skew=False)
         out["path"].append(lambda c, a=a, b=b: c.get("/api/path", params={"from": a, "to": b, "max": 3}))
