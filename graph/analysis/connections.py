@@ -91,6 +91,8 @@ ROLE_WEIGHT = {  # by the role's slug ({base}/id/rol/{slug}); others 0.6
 BODY_WEIGHT = {KP + "EducationHub": 1.0, KP + "Consortium": 0.8, KP + "CareNetwork": 0.4}
 BODIES = frozenset(BODY_WEIGHT)
 CONTEXT_ONLY = 0.3
+MADE_SHARE = 0.5  # of a material's score that reaches the people of the project that made it
+BODY_SHARE = 0.3  # of a member organisation's score that reaches its knooppunt or consortium
 BEHIND_TOP = 50
 ORGS_FOR_PEOPLE = 30
 MEMBERS_CAP = 100
@@ -537,13 +539,17 @@ def _add_text(net: Projection, hits: dict[str, _Hit], text_hits: dict[str, _Text
 
 
 def _add_context_only(net: Projection, items: dict[str, _Hit], ctx: _Context) -> None:
-    """When topics nominate few items: items with a matching level, setting or region (at most
-    ``CONTEXT_CAP`` of each, through the by-predicate index)."""
+    """When topics nominate few items: items with a matching level, setting or region, and needs
+    raised at events in the region (at most ``CONTEXT_CAP`` of each, through the by-predicate
+    index)."""
     if len(items) >= 50:
         return
     pin = net.state.pin
     sources = [(lv, LEVEL) for lv in ctx.level_scope] + [(s, SETTING) for s in ctx.settings]
     sources += [(r, places.REGION) for r, (near, _, _) in ctx.region_scope.items() if near >= 1.0]
+    for region, (near, _, _) in ctx.region_scope.items():  # needs raised at events there
+        if near >= 1.0:
+            sources += [(chain[-1], KP + "raisedIn") for chain in places.events_in(net, region)]
     for node, predicate in sources:
         taken = 0
         for other in pin.get(node, {}).get(predicate, ()):
@@ -591,6 +597,15 @@ def _organisations(net: Projection, ctx: _Context, behind: list[tuple[str, _Hit]
     for iri, found in text_hits.items():
         if found.name and net.is_a(iri, ORGANISATION):
             org(iri).text, org(iri).words = w["text"] * found.score, found
+    # the knooppunten, consortia and networks of the organisations behind the best items
+    behind = {iri: sum(f.weight for f in hit.extra if f.kind == "role") for iri, hit in orgs.items()}
+    for iri in sorted((i for i in behind if behind[i] > 0), key=lambda i: -behind[i])[:ORGS_FOR_PEOPLE]:
+        bodies = [(b, [iri, b]) for b in net.out(iri, places.MEMBER_OF) + net.out(iri, places.CONSORTIUM)]
+        bodies += [(c, [iri, c]) for c in net.into(iri, places.ANCHORED_AT)]
+        for body, nodes in bodies[: places.FAN_OUT]:
+            if net.is_any(body, BODIES):
+                gain = behind[iri] * w["membership"] * BODY_SHARE
+                org(body).extra.append(Factor("membership", gain, nodes, {"relation": "body_of", "member": iri}))
     if profile.own:
         orgs.pop(profile.own, None)
     for iri, hit in orgs.items():
@@ -641,12 +656,16 @@ def _people(net: Projection, ctx: _Context, targets: list[tuple[str, _Hit]], exp
         if target in seen or hit.score <= 0:
             continue
         seen.add(target)
-        for person, role in _members(net, target):
-            gain = hit.score * w["person"] * ROLE_WEIGHT.get(role.rsplit("/", 1)[-1], 0.6)
-            p = people.get(person)
-            if p is None:
-                p = people[person] = _Hit()
-            p.extra.append(Factor("member", gain, [person, target], {"target": target, "role": role}))
+        places_ = [(target, [target], 1.0, None)]
+        if net.is_a(target, MATERIAL):  # the people of the project that made it
+            places_ += [(project, [project, target], MADE_SHARE, target) for project in net.out(target, KP + "producedBy")[: places.FAN_OUT]]
+        for where, chain, share, made in places_:
+            for person, role in _members(net, where):
+                gain = hit.score * share * w["person"] * ROLE_WEIGHT.get(role.rsplit("/", 1)[-1], 0.6)
+                p = people.get(person)
+                if p is None:
+                    p = people[person] = _Hit()
+                p.extra.append(Factor("member", gain, [person, *chain], {"target": where, "role": role, "made": made}))
     for iri, found in text_hits.items():
         if found.name and net.is_a(iri, PERSON):
             p = people.setdefault(iri, _Hit())
@@ -686,6 +705,10 @@ def _about(ctx: _Context, hits: dict[str, _Hit], iri: str) -> dict[str, Any]:
         if f.kind == "region" and f.nodes:
             out["region"] = (f.detail.get("relation"), f.nodes[0], f.nodes)
             break
+    roles = [f for f in hit.extra if f.kind == "role"]
+    if roles:
+        best = max(roles, key=lambda f: f.weight)
+        out["role"] = (best.detail["predicate"], best.detail["item"])
     return out
 
 
@@ -770,15 +793,19 @@ def _roles(net: Projection, person: str, lang: str, cap: int = 5) -> list[dict[s
 
 def _echo(net: Projection, initiative: Initiative, profile: Profile, lang: str) -> dict[str, Any]:
     """What was understood, to show the user (and let them correct the form)."""
-    recognised = [
-        {**net.node_json(m.iri, lang), "kind": m.kind, "matched": m.text, "how": m.how}
-        for m in profile.matches
-        if net.has(m.iri)
-    ]
+    recognised: dict[str, dict[str, Any]] = {}
+    for m in profile.matches:
+        if not net.has(m.iri):
+            continue
+        if m.iri in recognised:
+            if m.text not in recognised[m.iri]["matched"]:
+                recognised[m.iri]["matched"] += ", " + m.text
+        else:
+            recognised[m.iri] = {**net.node_json(m.iri, lang), "kind": m.kind, "matched": m.text, "how": m.how}
     return {
         "title": initiative.title,
         "terms": [{**net.node_json(t, lang), "origin": o} for t, o in profile.terms.items()],
-        "recognised": recognised,
+        "recognised": list(recognised.values()),
         "levels": [{**net.node_json(lv, lang), "origin": o} for lv, o in profile.levels.items()],
         "settings": [net.node_json(s, lang) for s in profile.settings],
         "variants": [net.node_json(v, lang) for v in profile.variants],

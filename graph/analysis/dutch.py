@@ -15,7 +15,8 @@ setting *verpleeghuis*, the variant *BBL* and study year 2 in that, text is read
    ``HEAD_MIN`` letters as its last part ("hospice" in "kinderhospice"). Compound matches are marked ``compound`` (callers weigh them
    less), and only concept names take part (not organisations or regions);
 4. **names** (:class:`Lexicon`): every label and alternative label of the concepts, regions and
-   organisations of the graph, matched longest phrase first; a word belongs to one match only.
+   organisations of the graph (and the shorter names a name holds, :func:`name_variants`),
+   matched longest phrase first; a word belongs to one match only.
    Short acronyms ("PZP", "PA", "UT") must be written in capitals unless a source spells them in
    lower case ("mbo", "wo", "bbl").
 
@@ -128,6 +129,22 @@ def study_years(ws: list[Word]) -> list[int]:
     return sorted(set(found))
 
 
+_TRAILING = re.compile(r"^(.*\S)\s*\(([^()]+)\)\s*$")
+
+
+def name_variants(name: str) -> list[str]:
+    """A name and the shorter names it holds: "Physician assistant (PA, MPA)" is also
+    "Physician assistant", "PA" and "MPA"; "zorgverlener | medisch handelen" is also each half."""
+    out = [name]
+    m = _TRAILING.match(name)
+    if m:
+        out.append(m.group(1))
+        out += [p.strip() for p in re.split(r"[,;/]", m.group(2)) if p.strip()]
+    if "|" in name:
+        out += [p.strip() for p in name.split("|") if p.strip()]
+    return list(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Match:
     """A name found in the text: what it names, the name, the words it covers, and how."""
@@ -163,16 +180,17 @@ class Lexicon:
         self.prefixes: set[str] = set()
         self.longest = 1
         spellings: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-        kinds: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
-        for iri, kind, name in names:
-            ws = words(name, MAX_PHRASE + 1)
-            if not ws or len(ws) > MAX_PHRASE or len("".join(w.folded for w in ws)) < 2:
-                continue
-            key = tuple(w.stem for w in ws)
-            spellings.setdefault((iri, key), []).append(name)
-            kinds.setdefault((iri, key), (kind, name))
+        kinds: dict[tuple[str, tuple[str, ...]], tuple[str, str, Word]] = {}
+        for iri, kind, full in names:
+            for name in name_variants(full):
+                ws = words(name, MAX_PHRASE + 1)
+                if not ws or len(ws) > MAX_PHRASE or len("".join(w.folded for w in ws)) < 2:
+                    continue
+                key = tuple(w.stem for w in ws)
+                spellings.setdefault((iri, key), []).append(name)
+                kinds.setdefault((iri, key), (kind, full, ws[-1]))
         for (iri, key), names_ in spellings.items():
-            kind, name = kinds[(iri, key)]
+            kind, name, last = kinds[(iri, key)]
             short = len(key) == 1 and len(key[0]) <= 3
             capitals = short and all(n.strip().isupper() for n in names_)
             entry = _Entry(iri, kind, name, capitals)
@@ -180,7 +198,6 @@ class Lexicon:
             self.longest = max(self.longest, len(key))
             if kind not in self.compound_kinds:
                 continue
-            last = words(name, MAX_PHRASE + 1)[-1]
             for form in {last.folded, last.stem}:
                 if len(form) >= PREFIX_MIN:
                     self.by_prefix.setdefault((*key[:-1], form), []).append(entry)

@@ -166,10 +166,26 @@ def nearest(net: Projection, thing: str, region_scope: dict[str, tuple[float, st
     return best
 
 
+def events_in(net: Projection, region: str) -> list[list[str]]:
+    """``[region, event]`` for the events in ``region``, and ``[region, series, event]`` for the
+    events of a series there (memoised per generation)."""
+    cache = memo(net, "_events_in")
+    found = cache.get(region)
+    if found is None:
+        found = []
+        for thing in net.into(region, REGION):
+            if net.is_a(thing, EVENT):
+                found.append([region, thing])
+                found += [[region, thing, part] for part in net.into(thing, KP + "partOfSeries")[:FAN_OUT]]
+        cache[region] = found
+    return found
+
+
 def regional_organisations(net: Projection, region: str) -> dict[str, list[str]]:
     """``{organisation: [region, ..., organisation]}`` placed in ``region`` itself: with it as
     their own region, as members of a knooppunt, consortium or network there (two levels: the
-    institutions of a knooppunt of a consortium of the region), or as its consortium's anchor.
+    institutions of a knooppunt of a consortium of the region), as its consortium's anchor, or as
+    organiser of or participant in an event there.
     Memoised per generation (a region node also links to thousands of projects)."""
     cache = memo(net, "_regional_orgs")
     found = cache.get(region)
@@ -181,7 +197,12 @@ def regional_organisations(net: Projection, region: str) -> dict[str, list[str]]
         if org not in out or len(chain) < len(out[org]):
             out[org] = chain
 
-    own = [o for o in net.into(region, REGION) if net.is_a(o, ORGANISATION)]
+    placed = net.into(region, REGION)
+    own = [o for o in placed if net.is_a(o, ORGANISATION)]
+    for event in events_in(net, region):
+        for org in (net.out(event[-1], KP + "participant") + net.out(event[-1], KP + "organisedBy"))[:FAN_OUT]:
+            if net.is_a(org, ORGANISATION):
+                add(org, [*event, org])
     frontier = [(o, [region, o]) for o in own]
     for o, chain in frontier:
         add(o, chain)

@@ -42,7 +42,12 @@ T: dict[str, tuple[str, str]] = {
     "made_in": ("Gemaakt in {0}.", "Made in {0}."),
     "raised_in": ("Gesteld in {0}.", "Raised in {0}."),
     "led_by": ("Geleid door {0}.", "Led by {0}."),
-    "setting": ("Voor de {setting}.", "For {setting}."),
+    "setting": ("Zorgsetting: {setting}.", "Care setting: {setting}."),
+    "org_" + KP + "leadOrganisation": (", dat {0} leidt", ", which leads {0}"),
+    "org_" + KP + "partnerOrganisation": (", partner in {0}", ", a partner in {0}"),
+    "org_" + KP + "involvedOrganisation": (", betrokken bij {0}", ", involved in {0}"),
+    "org_" + KP + "provider": (", dat {0} aanbiedt", ", which provides {0}"),
+    "org_" + KP + "funder": (", dat {0} financiert", ", which funds {0}"),
     "role_" + KP + "leadOrganisation": ("Leidt {0}", "Leads {0}"),
     "role_" + KP + "partnerOrganisation": ("Partner in {0}", "Partner in {0}"),
     "role_" + KP + "involvedOrganisation": ("Betrokken bij {0}", "Involved in {0}"),
@@ -59,6 +64,9 @@ T: dict[str, tuple[str, str]] = {
     "placed_in": (", in {region}", ", in {region}"),
     "your_body": ("Uw organisatie hoort bij {0}.", "Your organisation belongs to {0}."),
     "fellow": ("Hoort net als uw organisatie bij {0}.", "Belongs to {0}, as your organisation does."),
+    "body_member": ("{0} hoort hierbij", "{0} belongs to it"),
+    "body_anchor": ("Verankerd bij {0}", "Anchored at {0}"),
+    "made": (", dat {0} maakte", ", which made {0}"),
     "teaches": ("Onderwijsinstelling voor {level}.", "Education institution for {level}."),
     "works_on": ("Werkt aan {0}", "Works on {0}"),
     "works_at": ("Werkt bij {0}", "Works at {0}"),
@@ -86,8 +94,9 @@ class Writer:
         return self.net.label(iri, self.lang) if self.net.has(iri) else self.net.term_label(iri, self.lang)
 
     def concept(self, iri: str) -> str:
-        """A concept's label as it reads inside a sentence: "Dementie" -> "dementie", "COPD" stays."""
-        text = self.label(iri)
+        """A concept's label as it reads inside a sentence: "Dementie" -> "dementie", "COPD" stays,
+        "communicator | communiceren" -> "communicator"."""
+        text = self.label(iri).split("|", 1)[0].strip()
         if len(text) > 1 and text[0].isupper() and not text[1].isupper():
             return text[0].lower() + text[1:]
         return text
@@ -246,6 +255,10 @@ class Writer:
             return self._sentence(*self._with_names(t("your_body", lang), [f.nodes[-1]]))
         if relation == "fellow":
             return self._sentence(*self._with_names(t("fellow", lang), [f.nodes[-2]]))
+        if relation == "body_of":
+            member = f.nodes[0]
+            key = "body_anchor" if member in net.out(iri, KP + "anchoredAt") else "body_member"
+            return self._sentence(*self._with_names(t(key, lang), [member]))
         region_factor = next((g for g in factors if g.kind == "region"), f)
         if any(g.kind == "membership" and g.detail.get("relation") == "regional" for g in factors):
             relation = "regional"
@@ -279,11 +292,15 @@ class Writer:
     def _person(self, factors: list[Any]) -> list[dict[str, Any]]:
         lang = self.lang
         out: list[dict[str, Any]] = []
+        told: set[str] = set()
         for f in factors:
             if len(out) >= 2:
                 break
             if f.kind == "member":
                 target, role = f.detail["target"], f.detail["role"]
+                if target in told:
+                    continue
+                told.add(target)
                 slug = role.rsplit("/", 1)[-1] if role else ""
                 is_project = self.net.is_any(target, PROJECTS)
                 if not role or slug in GENERIC_ROLES and is_project:
@@ -294,17 +311,26 @@ class Writer:
                     pieces = self._with_names(t("member_of", lang), [target])
                 else:
                     pieces = self._with_names(t("role_of" if is_project else "role_at", lang), [target], role=self.label(role))
-                about = self.about_phrase(target) if is_project or self.net.is_a(target, KP + "Material") else self._org_phrase(target)
-                out.append(self._sentence(*pieces, about))
+                made = f.detail.get("made")
+                if made:
+                    about = ""
+                    pieces += self._with_names(t("made", lang), [made])
+                else:
+                    about = self.about_phrase(target) if is_project or self.net.is_a(target, KP + "Material") else self._org_phrase(target)
+                out.append(self._sentence(*pieces, *(about if isinstance(about, list) else [about])))
             elif f.kind == "expertise":
                 out.append(self._sentence(t("expert", lang).format(concepts=self.listing([self.concept(c) for c in f.detail["terms"]]))))
             elif f.kind == "text":
                 out.append(self._sentence(self._words(f.detail)))
         return out
 
-    def _org_phrase(self, org: str) -> str:
-        """", het onderwijsknooppunt van Zuid-Holland Noord" for a regional body (or "")."""
+    def _org_phrase(self, org: str) -> Any:
+        """", dat I-HARP leidt" for an organisation behind a ranked item, ", het
+        onderwijsknooppunt van Zuid-Holland Noord" for a regional body (or "")."""
         info = self.about(org)
+        if info.get("role"):
+            predicate, item = info["role"]
+            return self._with_names(t("org_" + predicate, self.lang), [item])
         if not info["region"]:
             return ""
         relation, region, _ = info["region"]
