@@ -71,7 +71,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "setting": 0.4,
     "variant": 0.3,
     "region": 0.6,
-    "membership": 0.6,
+    "membership": 1.5,
     "organisation": 1.0,
     "person": 0.8,
 }
@@ -92,7 +92,7 @@ BODY_WEIGHT = {KP + "EducationHub": 1.0, KP + "Consortium": 0.8, KP + "CareNetwo
 BODIES = frozenset(BODY_WEIGHT)
 CONTEXT_ONLY = 0.3
 MADE_SHARE = 0.5  # of a material's score that reaches the people of the project that made it
-BODY_SHARE = 0.3  # of a member organisation's score that reaches its knooppunt or consortium
+BODY_SHARE = 0.12  # of a member organisation's score that reaches its knooppunt or consortium
 BEHIND_TOP = 50
 ORGS_FOR_PEOPLE = 30
 MEMBERS_CAP = 100

@@ -72,7 +72,10 @@ def stem(word: str) -> str:
     """The Snowball Dutch stem of a folded word (words of three letters or fewer stay as they are)."""
     if len(word) <= 3 or not word.isalpha():
         return word
-    return _STEMMER.stemWord(word)
+    found = _STEMMER.stemWord(word)
+    if found == word and word.endswith(("ze", "ve")):  # "thuisloze" as "thuislozen" -> "thuisloos"
+        found = _STEMMER.stemWord(word + "n")
+    return found
 
 
 def light_stem(word: str) -> str:

@@ -34,9 +34,9 @@ T: dict[str, tuple[str, str]] = {
     "a_project": ("een project", "a project"),
     "a_programme": ("een programma", "a programme"),
     "a_material": ("{kind}", "{kind}"),
-    "near_around": ("in {region}, rond uw regio", "in {region}, around your region"),
-    "near_near": ("in {region}, in de buurt", "in {region}, nearby"),
-    "near_national": ("landelijk", "nationwide"),
+    "rel_around": ("rond uw regio", "around your region"),
+    "rel_near": ("in de buurt van uw regio", "near your region"),
+    "rel_national": ("landelijk", "nationwide"),
     "name_words": ("de naam noemt {words}", "its name mentions {words}"),
     "text_words": ("de beschrijving noemt {words}", "its description mentions {words}"),
     "made_in": ("Gemaakt in {0}.", "Made in {0}."),
@@ -108,12 +108,15 @@ class Writer:
         return ", ".join(names[:-1]) + f" {t('and', self.lang)} " + names[-1]
 
     def where(self, relation: str | None, region: str) -> str:
-        name = self.label(region)
-        if relation in (None, "in"):
-            return f"{t('in', self.lang)} {name}"
+        """"in Limburg", "in Limburg en Zuidoost-Brabant, rond uw regio", "landelijk"."""
         if relation == "national":
-            return t("near_national", self.lang)
-        return t("near_" + relation, self.lang).format(region=name)
+            return t("rel_national", self.lang)
+        text = f"{t('in', self.lang)} {self.label(region)}"
+        return text if relation in (None, "in") else f"{text}, {t('rel_' + relation, self.lang)}"
+
+    def region_in(self, path: list[str]) -> str:
+        """The region nearest the thing on a region path (the path starts at the asked region)."""
+        return next((n for n in reversed(path) if self.net.is_a(n, KP + "Region")), path[0])
 
     def about_phrase(self, iri: str) -> str:
         """", een project over dementie en pijn in Limburg" for a ranked project (or "")."""
@@ -129,8 +132,8 @@ class Writer:
         if info["concepts"]:
             parts.append(f"{t('about', self.lang)} " + self.listing([self.concept(c) for c in info["concepts"]]))
         if info["region"]:
-            relation, region, _ = info["region"]
-            parts.append(self.where(relation, region))
+            relation, _, path = info["region"]
+            parts.append(self.where(relation, self.region_in(path)))
         return f", {what} " + " ".join(parts) if parts else ""
 
     # --- sentences -----------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ class Writer:
             pieces.append(f", {t('for', lang)} " + self.concept(level.nodes[-2] if len(level.nodes) >= 2 else level.detail["level"]))
         region = next((f for f in factors if f.kind == "region"), None)
         if region and region.nodes:
-            pieces.append(" " + self.where(region.detail.get("relation"), region.nodes[0]))
+            pieces.append(" " + self.where(region.detail.get("relation"), self.region_in(region.nodes)))
         out = [self._sentence(*pieces)]
         text = next((f for f in factors if f.kind == "text"), None)
         if text and not concepts:
@@ -259,13 +262,13 @@ class Writer:
             member = f.nodes[0]
             key = "body_anchor" if member in net.out(iri, KP + "anchoredAt") else "body_member"
             return self._sentence(*self._with_names(t(key, lang), [member]))
-        region_factor = next((g for g in factors if g.kind == "region"), f)
+        region_factor = next((g for g in factors if g.kind == "region"), None)
         if any(g.kind == "membership" and g.detail.get("relation") == "regional" for g in factors):
             relation = "regional"
-        path = region_factor.nodes
-        nearness = region_factor.detail.get("relation")
-        region = next((n for n in reversed(path) if net.is_a(n, KP + "Region")), path[0])
-        around = "" if nearness in (None, "in") else " (" + self.where(nearness, region) + ")"
+        path = (region_factor or f).nodes
+        nearness = region_factor.detail.get("relation") if region_factor else None
+        region = self.region_in(path)
+        around = "" if nearness in (None, "in") else f" ({t('rel_' + nearness, lang)})"
         level = next((g for g in factors if g.kind == "level"), None)
         prefix = t("teaches", lang).format(level=self.concept(level.detail["level"]))[:-1] + ", " if level else ""
         body = next((c for c in (KP + "EducationHub", KP + "Consortium", KP + "CareNetwork") if net.is_a(iri, c)), None)
@@ -333,7 +336,8 @@ class Writer:
             return self._with_names(t("org_" + predicate, self.lang), [item])
         if not info["region"]:
             return ""
-        relation, region, _ = info["region"]
+        relation, _, path = info["region"]
+        region = self.region_in(path)
         body = next((c for c in (KP + "EducationHub", KP + "Consortium", KP + "CareNetwork") if self.net.is_a(org, c)), None)
         where = self.where(relation, region)
         if body and relation in ("in", "around"):
