@@ -88,7 +88,8 @@ ROLE_WEIGHT = {  # by the role's slug ({base}/id/rol/{slug}); others 0.6
     "adviseur": 0.7, "lid": 0.6, "patient-naaste": 0.6, "bestuurder": 0.6, "directeur": 0.6,
     "voorzitter": 0.6, "medewerker": 0.5, "secretaris": 0.5, "student": 0.4, "auteur": 0.4,
 }
-BODY_WEIGHT = {KP + "EducationHub": 1.0, KP + "Consortium": 0.8, KP + "CareNetwork": 0.4}
+BODY_WEIGHT = {KP + "EducationHub": 1.0, KP + "Consortium": 0.8, KP + "CareNetwork": 0.2}
+MEMBER_SHARE = 0.3  # of ``membership`` for a member institution of the knooppunt of the region
 BODIES = frozenset(BODY_WEIGHT)
 CONTEXT_ONLY = 0.3
 MADE_SHARE = 0.5  # of a material's score that reaches the people of the project that made it
@@ -269,7 +270,7 @@ def connections(
         behind = sorted(ranked["projects"] + ranked["materials"], key=lambda kv: -kv[1].score)[:BEHIND_TOP]
         ranked["organisations"] = _organisations(net, ctx, behind, text_hits)
         ranked["people"] = _people(net, ctx, behind + ranked["organisations"][:ORGS_FOR_PEOPLE], experts, text_hits)
-        hits = {iri: hit for name in ranked for iri, hit in ranked[name]}
+        hits = ctx.hits = {iri: hit for name in ranked for iri, hit in ranked[name]}
         writer = reasons.Writer(net, lang, about=lambda i: _about(ctx, hits, i))
         return {
             "initiative": _echo(net, initiative, profile, lang),
@@ -293,6 +294,8 @@ class _Context:
         self.settings = set(profile.settings)
         self.variants = set(profile.variants)
         self.scopes: dict[str, dict[str, list[str]]] = {}
+        self.hits: dict[str, _Hit] = {}  # every ranked suggestion, once ranked
+        self.best_paths: dict[str, list[str] | None] = {}
 
     def refine(self, iri: str, hit: _Hit) -> None:
         """Level, region, setting and variant of an item; its score."""
@@ -620,9 +623,14 @@ def _score_organisation(net: Projection, ctx: _Context, iri: str, hit: _Hit) -> 
         near = places.nearest(net, iri, ctx.region_scope)
         if near is not None:
             factors.append(Factor("region", w["region"] * near[0], near[2], {"relation": near[1]}))
-            body = max((BODY_WEIGHT[c] for c in BODY_WEIGHT if net.is_a(iri, c)), default=0.0)
-            if body and near[1] in ("in", "around") and _of_the_region(net, near[2]):
-                factors.append(Factor("membership", w["membership"] * body, near[2], {"relation": "regional"}))
+        body = max((BODY_WEIGHT[c] for c in BODY_WEIGHT if net.is_a(iri, c)), default=0.0)
+        own = _own_place(net, iri, ctx.region_scope) if body else None
+        if own is not None:
+            factors.append(Factor("membership", w["membership"] * body, own[2], {"relation": "regional"}))
+        elif not body:
+            hub = _hub_of_the_region(net, iri, ctx.region_scope)
+            if hub is not None:
+                factors.append(Factor("membership", w["membership"] * MEMBER_SHARE, hub, {"relation": "member"}))
     if ctx.level_scope:
         match = next((lv for lv in net.out(iri, LEVEL) if lv in ctx.level_scope), None)
         if match is not None and factors:
@@ -637,11 +645,32 @@ def _score_organisation(net: Projection, ctx: _Context, iri: str, hit: _Hit) -> 
     hit.score = sum(f.weight for f in factors)
 
 
-def _of_the_region(net: Projection, path: list[str]) -> bool:
-    """A knooppunt, consortium or network is *of* a region when its own region, or its
-    consortium's, places it there (the path holds only regions and such bodies), not when it is
-    merely a member of another body there."""
-    return all(net.is_a(n, places.REGION_CLASS) or net.is_any(n, BODIES) for n in path)
+def _hub_of_the_region(net: Projection, org: str, region_scope: dict[str, tuple[float, str, list[str]]]) -> list[str] | None:
+    """The path to a knooppunt of the initiative's region (in or around it) that ``org`` is a
+    member of, or None."""
+    for hub in net.out(org, places.MEMBER_OF)[: places.FAN_OUT]:
+        if net.is_a(hub, KP + "EducationHub"):
+            own = _own_place(net, hub, region_scope)
+            if own is not None:
+                return [*own[2], org]
+    return None
+
+
+def _own_place(net: Projection, body: str, region_scope: dict[str, tuple[float, str, list[str]]]) -> tuple[float, str, list[str]] | None:
+    """Where a knooppunt, consortium or network is *of*: the nearest (in or around the
+    initiative's region) of the places its own region, or its consortium's, gives it (the path
+    holds only regions and such bodies) - not an event it organised or a body it is a member of."""
+    best = None
+    for region, chain in places.regions_of(net, body):
+        found = region_scope.get(region)
+        if found is None or found[1] not in ("in", "around"):
+            continue
+        path = [*found[2], *chain[1:]]
+        if not all(net.is_a(n, places.REGION_CLASS) or net.is_any(n, BODIES) for n in path):
+            continue
+        if best is None or found[0] > best[0] or (found[0] == best[0] and len(path) < len(best[2])):
+            best = (found[0], found[1], path)
+    return best
 
 
 def _people(net: Projection, ctx: _Context, targets: list[tuple[str, _Hit]], experts: dict[str, _Hit], text_hits: dict[str, _Text]) -> list[tuple[str, _Hit]]:
@@ -713,22 +742,50 @@ def _about(ctx: _Context, hits: dict[str, _Hit], iri: str) -> dict[str, Any]:
 
 
 def _factors(ctx: _Context, iri: str, hit: _Hit, name: str) -> list[Factor]:
-    """Every factor of a suggestion with its contribution to the score (they add up to it)."""
+    """Every factor of a suggestion with its contribution to the score (they add up to it) and
+    the path from the initiative to it: an organisation's or person's path runs through the item
+    (or organisation) it is scored by."""
     if name not in ("projects", "materials", "needs"):
-        return sorted(hit.extra, key=lambda f: -f.weight)
+        out = []
+        for f in hit.extra:
+            nodes = f.nodes
+            if f.kind == "role":
+                nodes = _through(ctx, f.detail["item"], [iri])
+            elif f.kind == "member":
+                made = f.detail.get("made")
+                nodes = _through(ctx, made, [f.detail["target"], iri]) if made else _through(ctx, f.detail["target"], [iri])
+            elif f.kind == "membership" and f.detail.get("relation") == "body_of":
+                nodes = _through(ctx, f.detail["member"], [iri])
+            out.append(Factor(f.kind, f.weight, nodes, f.detail))
+        return sorted(out, key=lambda f: -f.weight)
     topic = hit.topic + hit.text
     factor = ctx.w["other_level"] if hit.penalty else 1.0
     if topic > 0:
-        multiplier = (1 + sum(b.weight for b in hit.bonuses)) * factor
-        out = [Factor(f.kind, f.weight * multiplier, f.nodes, f.detail) for f in ctx.term_factors(iri, hit, ADDRESSES)]
+        # topic and context add up to the score before the penalty; the penalty takes its share
+        out = list(ctx.term_factors(iri, hit, ADDRESSES))
         if hit.text and hit.words:
-            out.append(Factor("text", hit.text * multiplier, None, hit.words.detail()))
-        out += [Factor(b.kind, topic * b.weight * factor, b.nodes, b.detail) for b in hit.bonuses]
+            out.append(Factor("text", hit.text, None, hit.words.detail()))
+        out += [Factor(b.kind, topic * b.weight, b.nodes, b.detail) for b in hit.bonuses]
     else:
-        out = [Factor(b.kind, CONTEXT_ONLY * b.weight * factor, b.nodes, b.detail) for b in hit.bonuses]
+        out = [Factor(b.kind, CONTEXT_ONLY * b.weight, b.nodes, b.detail) for b in hit.bonuses]
     if hit.penalty:
         out.append(Factor("other_level", hit.score - hit.score / factor, hit.penalty.nodes, hit.penalty.detail))
     return sorted(out, key=lambda f: -f.weight)
+
+
+def _through(ctx: _Context, target: str, rest: list[str]) -> list[str]:
+    """The best path from the initiative to ``target``, continued by ``rest`` (each step an edge)."""
+    hit = ctx.hits.get(target)
+    best: list[str] | None = None
+    if hit is not None:
+        name = "projects" if ctx.net.is_any(target, ITEMS) else "organisations"
+        if target not in ctx.best_paths:
+            ctx.best_paths[target] = None  # no cycles: an organisation's path through itself
+            ctx.best_paths[target] = next((f.nodes for f in _factors(ctx, target, hit, name) if f.nodes and f.weight > 0), None)
+        best = ctx.best_paths[target]
+    if not best or rest[-1] in best:
+        return [target, *rest]
+    return [*best, *rest]
 
 
 def _render(net: Projection, ctx: _Context, ranked: list[tuple[str, _Hit]], name: str, limit: int, lang: str, writer: reasons.Writer) -> list[dict[str, Any]]:

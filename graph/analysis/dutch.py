@@ -240,7 +240,7 @@ class Lexicon:
 
     def _compounds(self, ws: list[Word], i: int, n: int) -> list[_Entry]:
         """Names whose last word starts the compound ``ws[i + n - 1]`` ("zorgplanning|sgesprek"),
-        or, for one word, a one-word name that ends it ("kinder|hospice")."""
+        and, for one word, a one-word name that ends it ("kinder|hospice")."""
         last = ws[i + n - 1].folded
         head = tuple(w.stem for w in ws[i : i + n - 1])
         out: list[_Entry] = []
@@ -255,7 +255,7 @@ class Lexicon:
             if found:
                 out.extend(found)
                 break
-        if not out and n == 1:
+        if n == 1:  # also its head: a "kinderhospice" is a hospice (and about children)
             whole = ws[i].stem
             for cut in range(REST_MIN, len(whole) - HEAD_MIN + 1):
                 found = self.by_head.get(whole[cut:])
