@@ -3,6 +3,7 @@ against a real ``knooppunt serve`` (uvicorn), plus the projection's build time a
 
     python -m bench.api_bench                       # 100k and 1M
     python -m bench.api_bench --sizes 100000 --requests 200
+    python -m bench.api_bench --sizes 1000000 --endpoints connections
 
 Requests vary their parameters (hub and leaf themes, many projects and organisations) so the
 figures are not only cache hits; each endpoint gets ``--requests`` requests spread over 8 client
@@ -117,7 +118,7 @@ def run(url: str, calls: list[Callable[[httpx.Client], httpx.Response]]) -> tupl
     return latencies, errors[0]
 
 
-def bench_size(n: int, count: int) -> dict[str, Any]:
+def bench_size(n: int, count: int, endpoints: set[str] | None = None) -> dict[str, Any]:
     store = ensure_store(n)
     started = time.perf_counter()
     with serve(store, timeout=900) as server:
@@ -126,6 +127,8 @@ def bench_size(n: int, count: int) -> dict[str, Any]:
         rss = _rss_mb(server.pid)
         rows = {}
         for endpoint, calls in requests_for(n, count, random.Random(n)).items():
+            if endpoints and endpoint not in endpoints:
+                continue
             run(server.url, calls[: max(8, count // 10)])  # warm-up: connections, first-use caches
             latencies, errors = run(server.url, calls)
             rows[endpoint] = {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "n": len(latencies), "errors": errors}
@@ -145,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--requests", type=int, default=400, help="requests per endpoint")
+    parser.add_argument("--endpoints", default="", help="only these, e.g. connections,people (default: all)")
     args = parser.parse_args(argv)
-    results = [bench_size(int(s), args.requests) for s in args.sizes.split(",") if s]
+    endpoints = {e.strip() for e in args.endpoints.split(",") if e.strip()} or None
+    results = [bench_size(int(s), args.requests, endpoints) for s in args.sizes.split(",") if s]
     for res in results:
         proj, index = res["stats"]["projection"], res["stats"]["search_index"]
         print(f"\n== {res['n']:,} synthetic triples (+ seed) - {CLIENTS} concurrent clients, {args.requests} requests per endpoint")

@@ -47,6 +47,7 @@ term reads at most ``TERM_BUDGET`` statements (memoised per store generation), o
 
 from __future__ import annotations
 
+import itertools
 import math
 import threading
 from collections import OrderedDict
@@ -94,11 +95,15 @@ BODIES = frozenset(BODY_WEIGHT)
 CONTEXT_ONLY = 0.3
 MADE_SHARE = 0.5  # of a material's score that reaches the people of the project that made it
 BODY_SHARE = 0.12  # of a member organisation's score that reaches its knooppunt or consortium
-BEHIND_TOP = 50
-ORGS_FOR_PEOPLE = 30
-MEMBERS_CAP = 100
-REFINE_CAP = 800
+BEHIND_TOP = 40
+BODIES_OF = 30  # the organisations behind the best items whose knooppunt and consortium gain
+PEOPLE_ITEMS = 25  # the best items whose people are suggested
+PEOPLE_ORGS = 15  # the best organisations whose people are suggested
+MEMBERS_CAP = 30
+MAX_LIMIT = 50
+REFINE_CAP = 200
 CONTEXT_CAP = 300
+CONTEXT_ADDED = 100  # items added to the refined ones for their region or level
 PATHS_PER_ITEM = 3
 TERM_BUDGET = 20_000
 TERM_MEMO = 256
@@ -163,7 +168,7 @@ class Profile:
     words: list[dutch.Word] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Factor:
     """One reason a suggestion scores: its kind, what it adds to the score, the explanation path
     (nodes from the initiative's term, level, region or body to the suggestion) and details."""
@@ -186,7 +191,7 @@ class _Text:
         return {"name_words": list(dict.fromkeys(self.name)), "description_words": list(dict.fromkeys(self.description))}
 
 
-@dataclass
+@dataclass(slots=True)
 class _Hit:
     topic: float = 0.0
     terms: dict[str, float] = field(default_factory=dict)  # term -> topic weight
@@ -257,19 +262,16 @@ def connections(
     text_hits = _text_hits(index, profile)
     with net.reading():
         ctx = _Context(net, profile, w)
-        items, experts = _items(net, profile, w)
+        items, experts = _items(net, ctx)
         _add_context_only(net, items, ctx)
         _add_text(net, items, text_hits, ITEMS, w["text"])
         for iri, hit in items.items():
             ctx.refine(iri, hit)
-        ranked = {
-            "projects": _top(items, lambda i: net.is_any(i, PROJECTS)),
-            "materials": _top(items, lambda i: net.is_a(i, MATERIAL)),
-            "needs": _top(items, lambda i: net.is_a(i, NEED) and not net.out(i, KP + "metBy")),
-        }
+        ranked = _top(net, items)
         behind = sorted(ranked["projects"] + ranked["materials"], key=lambda kv: -kv[1].score)[:BEHIND_TOP]
         ranked["organisations"] = _organisations(net, ctx, behind, text_hits)
-        ranked["people"] = _people(net, ctx, behind + ranked["organisations"][:ORGS_FOR_PEOPLE], experts, text_hits)
+        targets = behind[:PEOPLE_ITEMS] + ranked["organisations"][:PEOPLE_ORGS]
+        ranked["people"] = _people(net, ctx, targets, experts, text_hits)
         hits = ctx.hits = {iri: hit for name in ranked for iri, hit in ranked[name]}
         writer = reasons.Writer(net, lang, about=lambda i: _about(ctx, hits, i))
         return {
@@ -296,6 +298,7 @@ class _Context:
         self.scopes: dict[str, dict[str, list[str]]] = {}
         self.hits: dict[str, _Hit] = {}  # every ranked suggestion, once ranked
         self.best_paths: dict[str, list[str] | None] = {}
+        self.hub_places: dict[str, tuple[float, str, list[str]] | None] = {}
 
     def refine(self, iri: str, hit: _Hit) -> None:
         """Level, region, setting and variant of an item; its score."""
@@ -365,10 +368,13 @@ def specificity(df: int) -> float:
     return 1.0 / (1.0 + math.log2(max(df, 2) / 2) / 2)
 
 
-def _items(net: Projection, profile: Profile, w: dict[str, float]) -> tuple[dict[str, _Hit], dict[str, _Hit]]:
+def _items(net: Projection, ctx: _Context) -> tuple[dict[str, _Hit], dict[str, _Hit]]:
     """Things that address a term in scope, and people with expertise in one: the best
     ``REFINE_CAP`` of each by topic (ties: by IRI), each term weighted by its origin and
-    specificity (see the module docstring)."""
+    specificity (see the module docstring); plus the things that address a term *and* lie in the
+    region or have a level asked for (at most ``CONTEXT_CAP`` per region or level, through the
+    by-predicate index): among many items with the same topic, those are the ones that rank."""
+    profile, w = ctx.profile, ctx.w
     locals_: list[tuple[dict[str, float], dict[str, float]]] = []
     ranked: list[tuple[list[str], list[str]]] = []
     scales: list[float] = []
@@ -394,7 +400,23 @@ def _items(net: Projection, profile: Profile, w: dict[str, float]) -> tuple[dict
                     hit.terms[term] = weight * scale
         return out
 
-    return hits(0), hits(1)
+    items = hits(0)
+    if terms:
+        pin = net.state.pin
+        nodes = [(r, places.REGION) for r, (near, _, _) in ctx.region_scope.items() if near >= 1.0]
+        nodes += [(lv, LEVEL) for lv in ctx.level_scope]
+        added = 0
+        for node, predicate in nodes:
+            for n, other in enumerate(pin.get(node, {}).get(predicate, ())):
+                if n >= CONTEXT_CAP or added >= CONTEXT_ADDED:
+                    break
+                if other in items:
+                    continue
+                found = {t: loc[0][other] * scale for t, loc, scale in zip(terms, locals_, scales, strict=True) if other in loc[0]}
+                if found:
+                    items[other] = _Hit(topic=sum(found.values()), terms=found)
+                    added += 1
+    return items, hits(1)
 
 
 def _best_scores(scores: dict[str, float], n: int) -> list[tuple[str, float]]:
@@ -434,7 +456,10 @@ def _merged_best(locals_: list[dict[str, float]], ranked: list[list[str]], scale
     for i, a in enumerate(locals_):
         for b in locals_[i + 1 :]:
             multi |= a.keys() & b.keys()
-    scores = {iri: sum(wt.get(iri, 0.0) * s for wt, s in zip(locals_, scales, strict=True)) for iri in multi}
+    scores = dict.fromkeys(multi, 0.0)
+    for weights_, scale in zip(locals_, scales, strict=True):
+        for iri in multi & weights_.keys():
+            scores[iri] += weights_[iri] * scale
     for weights_, order, scale in zip(locals_, ranked, scales, strict=True):
         taken = 0
         for iri in order:
@@ -563,10 +588,21 @@ def _add_context_only(net: Projection, items: dict[str, _Hit], ctx: _Context) ->
                 taken += 1
 
 
-def _top(items: dict[str, _Hit], keep) -> list[tuple[str, _Hit]]:
-    chosen = [(iri, hit) for iri, hit in items.items() if hit.score > 0 and keep(iri)]
-    chosen.sort(key=lambda kv: (-kv[1].score, kv[0]))
-    return chosen
+def _top(net: Projection, items: dict[str, _Hit]) -> dict[str, list[tuple[str, _Hit]]]:
+    """Projects (and programmes), materials and open needs, each best first (ties: by IRI)."""
+    out: dict[str, list[tuple[str, _Hit]]] = {"projects": [], "materials": [], "needs": []}
+    for iri, hit in items.items():
+        if hit.score <= 0:
+            continue
+        if net.is_any(iri, PROJECTS):
+            out["projects"].append((iri, hit))
+        elif net.is_a(iri, MATERIAL):
+            out["materials"].append((iri, hit))
+        elif net.is_a(iri, NEED) and not net.out(iri, KP + "metBy"):
+            out["needs"].append((iri, hit))
+    for ranked in out.values():
+        ranked.sort(key=lambda kv: (-kv[1].score, kv[0]))
+    return out
 
 
 # --- organisations and people -----------------------------------------------------------------------------
@@ -586,15 +622,17 @@ def _organisations(net: Projection, ctx: _Context, behind: list[tuple[str, _Hit]
                 gain = hit.score * factor * w["organisation"]
                 org(other).extra.append(Factor("role", gain, None, {"item": item, "predicate": predicate}))
     # the bodies of the region, and the organisations placed there
-    for region in ctx.region_scope:
-        for other in places.regional_organisations(net, region):
+    for region, (_, relation, _) in ctx.region_scope.items():
+        if relation not in ("in", "around"):
+            continue  # nearby and national bodies count when found otherwise, not all of them
+        for other in places.regional_bodies(net, region):
             org(other)
     # the bodies the user's organisation belongs to, and their other members
     mine = [profile.own] if profile.own else []
     for own in mine:
         for body in (net.out(own, places.MEMBER_OF) + net.out(own, places.CONSORTIUM))[: places.FAN_OUT]:
             org(body).extra.append(Factor("membership", w["membership"], [own, body], {"relation": "yours"}))
-            for fellow in (net.into(body, places.MEMBER_OF))[:MEMBERS_CAP]:
+            for fellow in _first(net, body, places.MEMBER_OF, MEMBERS_CAP):
                 if fellow != own:
                     org(fellow).extra.append(Factor("membership", w["membership"] * 0.5, [own, body, fellow], {"relation": "fellow"}))
     for iri, found in text_hits.items():
@@ -602,7 +640,7 @@ def _organisations(net: Projection, ctx: _Context, behind: list[tuple[str, _Hit]
             org(iri).text, org(iri).words = w["text"] * found.score, found
     # the knooppunten, consortia and networks of the organisations behind the best items
     behind = {iri: sum(f.weight for f in hit.extra if f.kind == "role") for iri, hit in orgs.items()}
-    for iri in sorted((i for i in behind if behind[i] > 0), key=lambda i: -behind[i])[:ORGS_FOR_PEOPLE]:
+    for iri in sorted((i for i in behind if behind[i] > 0), key=lambda i: -behind[i])[:BODIES_OF]:
         bodies = [(b, [iri, b]) for b in net.out(iri, places.MEMBER_OF) + net.out(iri, places.CONSORTIUM)]
         bodies += [(c, [iri, c]) for c in net.into(iri, places.ANCHORED_AT)]
         for body, nodes in bodies[: places.FAN_OUT]:
@@ -623,12 +661,12 @@ def _score_organisation(net: Projection, ctx: _Context, iri: str, hit: _Hit) -> 
         near = places.nearest(net, iri, ctx.region_scope)
         if near is not None:
             factors.append(Factor("region", w["region"] * near[0], near[2], {"relation": near[1]}))
-        body = max((BODY_WEIGHT[c] for c in BODY_WEIGHT if net.is_a(iri, c)), default=0.0)
+        body = max((BODY_WEIGHT[c] for c in BODY_WEIGHT if net.is_a(iri, c)), default=0.0) if net.is_any(iri, BODIES) else 0.0
         own = _own_place(net, iri, ctx.region_scope) if body else None
         if own is not None:
             factors.append(Factor("membership", w["membership"] * body, own[2], {"relation": "regional"}))
         elif not body:
-            hub = _hub_of_the_region(net, iri, ctx.region_scope)
+            hub = _hub_of_the_region(ctx, iri)
             if hub is not None:
                 factors.append(Factor("membership", w["membership"] * MEMBER_SHARE, hub, {"relation": "member"}))
     if ctx.level_scope:
@@ -645,12 +683,15 @@ def _score_organisation(net: Projection, ctx: _Context, iri: str, hit: _Hit) -> 
     hit.score = sum(f.weight for f in factors)
 
 
-def _hub_of_the_region(net: Projection, org: str, region_scope: dict[str, tuple[float, str, list[str]]]) -> list[str] | None:
+def _hub_of_the_region(ctx: _Context, org: str) -> list[str] | None:
     """The path to a knooppunt of the initiative's region (in or around it) that ``org`` is a
-    member of, or None."""
+    member of, or None (the knooppunten's places are worked out once per request)."""
+    net = ctx.net
     for hub in net.out(org, places.MEMBER_OF)[: places.FAN_OUT]:
         if net.is_a(hub, KP + "EducationHub"):
-            own = _own_place(net, hub, region_scope)
+            if hub not in ctx.hub_places:
+                ctx.hub_places[hub] = _own_place(net, hub, ctx.region_scope)
+            own = ctx.hub_places[hub]
             if own is not None:
                 return [*own[2], org]
     return None
@@ -674,34 +715,59 @@ def _own_place(net: Projection, body: str, region_scope: dict[str, tuple[float, 
 
 
 def _people(net: Projection, ctx: _Context, targets: list[tuple[str, _Hit]], experts: dict[str, _Hit], text_hits: dict[str, _Text]) -> list[tuple[str, _Hit]]:
+    """People by their memberships on the best items and organisations, expertise and name.
+    Scores are summed first; factors are made only for the ``MAX_LIMIT`` best."""
     w = ctx.w
-    people: dict[str, _Hit] = {}
+    scores: dict[str, float] = {}
+    parts: dict[str, list[tuple]] = {}
+
+    def add(person: str, gain: float, part: tuple) -> None:
+        scores[person] = scores.get(person, 0.0) + gain
+        found = parts.get(person)
+        if found is None:
+            parts[person] = [part]
+        else:
+            found.append(part)
+
     for person, hit in experts.items():
         if net.is_a(person, PERSON):
-            people[person] = _Hit(topic=hit.topic, terms=hit.terms)
-            people[person].extra.append(Factor("expertise", hit.topic, None, {"terms": list(hit.terms)}))
+            add(person, hit.topic, ("expertise", hit.topic, hit))
     seen: set[str] = set()
     for target, hit in targets:
         if target in seen or hit.score <= 0:
             continue
         seen.add(target)
-        places_ = [(target, [target], 1.0, None)]
+        where = [(target, [target], 1.0, None)]
         if net.is_a(target, MATERIAL):  # the people of the project that made it
-            places_ += [(project, [project, target], MADE_SHARE, target) for project in net.out(target, KP + "producedBy")[: places.FAN_OUT]]
-        for where, chain, share, made in places_:
-            for person, role in _members(net, where):
+            where += [(project, [project, target], MADE_SHARE, target) for project in net.out(target, KP + "producedBy")[: places.FAN_OUT]]
+        for place, chain, share, made in where:
+            for person, role in _members(net, place):
                 gain = hit.score * share * w["person"] * ROLE_WEIGHT.get(role.rsplit("/", 1)[-1], 0.6)
-                p = people.get(person)
-                if p is None:
-                    p = people[person] = _Hit()
-                p.extra.append(Factor("member", gain, [person, *chain], {"target": where, "role": role, "made": made}))
+                add(person, gain, ("member", gain, place, role, made, chain))
     for iri, found in text_hits.items():
         if found.name and net.is_a(iri, PERSON):
-            p = people.setdefault(iri, _Hit())
-            p.extra.append(Factor("text", w["text"] * found.score, None, found.detail()))
-    for hit in people.values():
-        hit.score = sum(f.weight for f in hit.extra)
-    return sorted(((i, h) for i, h in people.items() if h.score > 0), key=lambda kv: (-kv[1].score, kv[0]))
+            gain = w["text"] * found.score
+            add(iri, gain, ("text", gain, found))
+    best = sorted((i for i in scores if scores[i] > 0), key=lambda i: (-scores[i], i))[:MAX_LIMIT]
+    out = []
+    for person in best:
+        hit = _Hit(score=scores[person])
+        for part in parts[person]:
+            if part[0] == "expertise":
+                hit.terms = part[2].terms
+                hit.extra.append(Factor("expertise", part[1], None, {"terms": list(part[2].terms)}))
+            elif part[0] == "member":
+                _, gain, place, role, made, chain = part
+                hit.extra.append(Factor("member", gain, [person, *chain], {"target": place, "role": role, "made": made}))
+            else:
+                hit.extra.append(Factor("text", part[1], None, part[2].detail()))
+        out.append((person, hit))
+    return out
+
+
+def _first(net: Projection, node: str, predicate: str, n: int) -> list[str]:
+    """The first ``n`` subjects of ``?s predicate node`` (a hub's thousands are not listed)."""
+    return [x for x in itertools.islice(net.state.pin.get(node, {}).get(predicate, ()), n) if x != node]
 
 
 def _members(net: Projection, target: str) -> list[tuple[str, str]]:
@@ -712,7 +778,7 @@ def _members(net: Projection, target: str) -> list[tuple[str, str]]:
         return []
     adj = net.G._adj[target]  # noqa: SLF001 - the raw dict: hot path
     out = []
-    for person in list(by_pred.get(MEMBERSHIP, ()))[:MEMBERS_CAP]:
+    for person in itertools.islice(by_pred.get(MEMBERSHIP, ()), MEMBERS_CAP):
         roles = [net.rel(e[0]).qualifier for e in adj[person]["r"] if e[1] == person and net.rel(e[0]).predicate == MEMBERSHIP]
         if roles:
             out.append((person, max(roles, key=lambda r: ROLE_WEIGHT.get(r.rsplit("/", 1)[-1], 0.6))))

@@ -32,6 +32,7 @@ from .network import Projection
 
 NEARNESS = {"in": 1.0, "around": 0.6, "near": 0.5, "national": 0.3}
 FAN_OUT = 20
+REGIONAL_CAP = 60
 REGION = KP + "region"
 REGION_CLASS = KP + "Region"
 MEMBER_OF = KP + "memberOf"
@@ -40,6 +41,7 @@ ANCHORED_AT = KP + "anchoredAt"
 ORGANISATION = KP + "Organisation"
 EVENT = KP + "Event"
 PROJECTS = frozenset({KP + "Project", KP + "Programme"})
+BODIES = frozenset({KP + "EducationHub", KP + "Consortium", KP + "CareNetwork"})
 MATERIAL, NEED, PERSON = KP + "Material", KP + "Need", KP + "Person"
 LEADS = (KP + "leadOrganisation", KP + "partnerOrganisation")
 
@@ -178,6 +180,28 @@ def events_in(net: Projection, region: str) -> list[list[str]]:
                 found.append([region, thing])
                 found += [[region, thing, part] for part in net.into(thing, KP + "partOfSeries")[:FAN_OUT]]
         cache[region] = found
+    return found
+
+
+def regional_bodies(net: Projection, region: str) -> dict[str, list[str]]:
+    """The part of :func:`regional_organisations` that is the region's own network: its
+    knooppunten, consortia and care networks, the members of its knooppunten, and who organised
+    or took part in its events (not every organisation that happens to lie there: at 1M triples
+    a region holds hundreds): bodies first, then members, then event participants, at most
+    ``REGIONAL_CAP``."""
+    cache = memo(net, "_regional_bodies")
+    found = cache.get(region)
+    if found is None:
+        ranked: list[tuple[int, str, list[str]]] = []
+        for org, chain in regional_organisations(net, region).items():
+            if net.is_any(org, BODIES):
+                ranked.append((0, org, chain))
+            elif len(chain) >= 2 and net.is_a(chain[-2], KP + "EducationHub"):
+                ranked.append((1, org, chain))
+            elif len(chain) >= 2 and net.is_a(chain[-2], EVENT):
+                ranked.append((2, org, chain))
+        ranked.sort(key=lambda r: (r[0], len(r[2]), r[1]))
+        found = cache[region] = {org: chain for _, org, chain in ranked[:REGIONAL_CAP]}
     return found
 
 
