@@ -390,15 +390,16 @@ def _items(net: Projection, ctx: _Context) -> tuple[dict[str, _Hit], dict[str, _
     def hits(which: int) -> dict[str, _Hit]:
         if not terms:
             return {}
-        best = _merged_best([loc[which] for loc in locals_], [r[which] for r in ranked], scales, REFINE_CAP)
-        out: dict[str, _Hit] = {}
-        for iri, score in best:
-            hit = out[iri] = _Hit(topic=score)
-            for term, loc, scale in zip(terms, locals_, scales, strict=True):
-                weight = loc[which].get(iri)
-                if weight is not None:
-                    hit.terms[term] = weight * scale
-        return out
+        key = (which, tuple(terms), tuple(scales))
+        best = _memo_get(net, "_merged", key)
+        if best is None:  # the same themes are asked again and again: merge them once
+            merged = _merged_best([loc[which] for loc in locals_], [r[which] for r in ranked], scales, REFINE_CAP)
+            best = []
+            for iri, score in merged:
+                found = {t: loc[which][iri] * scale for t, loc, scale in zip(terms, locals_, scales, strict=True) if iri in loc[which]}
+                best.append((iri, score, found))
+            _memo_put(net, "_merged", key, best)
+        return {iri: _Hit(topic=score, terms=dict(found)) for iri, score, found in best}
 
     items = hits(0)
     if terms:
@@ -471,19 +472,39 @@ def _merged_best(locals_: list[dict[str, float]], ranked: list[list[str]], scale
     return _best_scores(scores, n)
 
 
+def _memo_get(net: Projection, name: str, key: tuple) -> Any:
+    memo = net.__dict__.get(name)
+    if memo is None or memo[0] != net.generation:
+        return None
+    with memo[2]:
+        found = memo[1].get(key)
+        if found is not None:
+            memo[1].move_to_end(key)
+        return found
+
+
+def _memo_put(net: Projection, name: str, key: tuple, value: Any) -> None:
+    """Remember ``value`` under ``key`` while the store generation stays the same (``TERM_MEMO``
+    entries, least recently used out first)."""
+    memo = net.__dict__.get(name)
+    if memo is None or memo[0] != net.generation:
+        memo = net.__dict__[name] = (net.generation, OrderedDict(), threading.Lock())
+    with memo[2]:
+        memo[1][key] = value
+        if len(memo[1]) > TERM_MEMO:
+            memo[1].popitem(last=False)
+
+
 def _term_reach(net: Projection, term: str, narrower: float, broader: float) -> tuple:
     """``(scope, {item: weight}, {expert: weight}, ranked items, ranked experts)`` of one term:
     every item that addresses a member of its scope (``concepts.scope_of``: itself 1.0, narrower
     concepts ``narrower``) or its broader concept (``broader``), and every person with
     ``kp:expertise`` in one, with the best weight. Only those statements are read (the
     projection's by-predicate index), at most ``TERM_BUDGET`` of them, nearest members first.
-    Memoised per store generation (``TERM_MEMO`` terms): a hub theme is walked once."""
-    memo = net.__dict__.get("_term_reach")
-    if memo is None or memo[0] != net.generation:
-        memo = net.__dict__["_term_reach"] = (net.generation, OrderedDict(), threading.Lock())
+    Memoised per store generation (``TERM_MEMO`` terms): a hub theme is walked once; so is the
+    merge of the same terms (``_items``)."""
     key = (term, narrower, broader)
-    with memo[2]:
-        found = memo[1].get(key)
+    found = _memo_get(net, "_term_reach", key)
     if found is not None:
         return found
     pin = net.state.pin
@@ -510,10 +531,7 @@ def _term_reach(net: Projection, term: str, narrower: float, broader: float) -> 
                 if weight > local.get(other, 0.0):
                     local[other] = weight
     found = (scope, local_items, local_experts, _ranked(local_items), _ranked(local_experts))
-    with memo[2]:
-        memo[1][key] = found
-        if len(memo[1]) > TERM_MEMO:
-            memo[1].popitem(last=False)
+    _memo_put(net, "_term_reach", key, found)
     return found
 
 
