@@ -104,7 +104,7 @@ MAX_LIMIT = 50
 REFINE_CAP = 200
 CONTEXT_CAP = 300
 CONTEXT_ADDED = 100  # items added to the refined ones for their region or level
-PATHS_PER_ITEM = 3
+PATHS_PER_ITEM = 2
 TERM_BUDGET = 20_000
 TERM_MEMO = 256
 TEXT_WORDS = 40
@@ -878,11 +878,11 @@ def _render(net: Projection, ctx: _Context, ranked: list[tuple[str, _Hit]], name
     for rank, (iri, hit) in enumerate(ranked[:limit], start=1):
         factors = _factors(ctx, iri, hit, name)
         paths = []
-        seen: set[tuple[str, ...]] = set()
+        shown: dict[tuple[str, ...], int] = {}
         for f in factors:
-            if not f.nodes or len(f.nodes) < 2 or tuple(f.nodes) in seen or f.weight <= 0:
+            if not f.nodes or len(f.nodes) < 2 or tuple(f.nodes) in shown or f.weight <= 0:
                 continue
-            seen.add(tuple(f.nodes))
+            shown[tuple(f.nodes)] = len(paths)
             paths.append(net.path_json(f.nodes, lang, _prefer(f)))
             if len(paths) >= PATHS_PER_ITEM:
                 break
@@ -892,7 +892,7 @@ def _render(net: Projection, ctx: _Context, ranked: list[tuple[str, _Hit]], name
             "score": round(hit.score, 3),
             "relevance": round(hit.score / top, 3) if top > 0 else 0.0,
             "reasons": writer.sentences(iri, name, factors),
-            "factors": [_factor_json(net, f, lang) for f in factors],
+            "factors": [_factor_json(f, shown) for f in factors],
             "terms": [net.node_json(t, lang) for t in hit.terms],
             "paths": paths,
         }
@@ -907,17 +907,15 @@ def _prefer(f: Factor) -> tuple[str, ...]:
     return (role,) if role else ()
 
 
-def _factor_json(net: Projection, f: Factor, lang: str) -> dict[str, Any]:
+def _factor_json(f: Factor, shown: dict[tuple[str, ...], int]) -> dict[str, Any]:
+    """A factor for API clients: its kind, contribution, details (IRIs; labels are in ``paths``
+    and ``terms``) and, where its explanation path is among ``paths``, that path's index."""
     out: dict[str, Any] = {"kind": f.kind, "contribution": round(f.weight, 3)}
     for key, value in f.detail.items():
-        if isinstance(value, str) and value.startswith(("http://", "https://")):
-            out[key] = net.node_json(value, lang) if net.has(value) else {"iri": value, "label": net.term_label(value, lang)}
-        elif isinstance(value, list) and value and all(isinstance(v, str) and v.startswith(("http://", "https://")) for v in value):
-            out[key] = [net.node_json(v, lang) for v in value]
-        elif value is not None:
+        if value is not None and value != []:
             out[key] = value
-    if f.nodes and len(f.nodes) >= 2:
-        out["path"] = f.nodes
+    if f.nodes and tuple(f.nodes) in shown:
+        out["path"] = shown[tuple(f.nodes)]
     return out
 
 
