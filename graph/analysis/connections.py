@@ -104,7 +104,8 @@ MAX_LIMIT = 50
 REFINE_CAP = 200
 CONTEXT_CAP = 300
 CONTEXT_ADDED = 100  # items added to the refined ones for their region or level
-PATHS_PER_ITEM = 2
+THROUGH_TOP = 3  # factors of an organisation or person whose path through an item is made
+PATHS_PER_ITEM = 2  # per project, material or need; one per organisation or person (their paths are long)
 TERM_BUDGET = 20_000
 TERM_MEMO = 256
 TEXT_WORDS = 40
@@ -831,9 +832,11 @@ def _factors(ctx: _Context, iri: str, hit: _Hit, name: str) -> list[Factor]:
     (or organisation) it is scored by."""
     if name not in ("projects", "materials", "needs"):
         out = []
-        for f in hit.extra:
+        for rank, f in enumerate(sorted(hit.extra, key=lambda f: -f.weight)):
             nodes = f.nodes
-            if f.kind == "role":
+            if rank >= THROUGH_TOP and f.kind in ("role", "member", "membership"):
+                nodes = None  # only the strongest factors are shown or explained: no path for the rest
+            elif f.kind == "role":
                 nodes = _through(ctx, f.detail["item"], [iri])
             elif f.kind == "member":
                 made = f.detail.get("made")
@@ -884,7 +887,7 @@ def _render(net: Projection, ctx: _Context, ranked: list[tuple[str, _Hit]], name
                 continue
             shown[tuple(f.nodes)] = len(paths)
             paths.append(net.path_json(f.nodes, lang, _prefer(f)))
-            if len(paths) >= PATHS_PER_ITEM:
+            if len(paths) >= (PATHS_PER_ITEM if name in ("projects", "materials", "needs") else 1):
                 break
         entry = {
             **net.node_json(iri, lang),
