@@ -35,9 +35,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from knooppunt.graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
+from knooppunt.graph.namespaces import DCT, RDF, SD, VOID, XSD, sparql_prefixes
 from knooppunt.graph.sparql import sandbox
-from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest
+from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest, rdf_document
 from knooppunt.graph.sparql.text import (
     NotAcceptable,
     QueryBusy,
@@ -49,7 +49,7 @@ from knooppunt.graph.sparql.text import (
     resolve_dataset,
 )
 from knooppunt.graph.store import Store, StoreTimeout, StoreUnavailable
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
@@ -433,8 +433,7 @@ RDF_OUT = {
 def _rdf_response(triples: list, ranges) -> Response:
     choice = negotiate(ranges, {m: m for m in RDF_OUT}) or "text/turtle"
     fmt = RDF_OUT[choice]
-    prefixes = {**PREFIXES, "sd": SD, "void": VOID, "formats": FORMATS_NS}
-    body = serialize(triples, format=fmt, prefixes=prefixes if fmt == RdfFormat.TURTLE else None)
+    body = rdf_document(triples, fmt, {"sd": SD, "void": VOID, "formats": FORMATS_NS})
     media = "application/n-triples" if choice == "text/plain" else choice
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 

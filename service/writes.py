@@ -57,7 +57,7 @@ OUTPUT_TYPES: dict[str, RdfFormat] = {
 
 def setup(app: FastAPI) -> None:
     """Open the token file and hand the SPARQL endpoint our update handler."""
-    app.state.tokens = TokenFile(app.state.settings.resolved_token_file())
+    app.state.tokens = _token_file(app)
     try:
         from . import sparql
     except ImportError:
@@ -69,8 +69,13 @@ def setup(app: FastAPI) -> None:
 def _tokens(request: Request) -> TokenFile:
     tokens = getattr(request.app.state, "tokens", None)
     if tokens is None:
-        tokens = request.app.state.tokens = TokenFile(request.app.state.settings.resolved_token_file())
+        tokens = request.app.state.tokens = _token_file(request.app)
     return tokens
+
+
+def _token_file(app: FastAPI) -> TokenFile:
+    """The token file, plus the running service's own secret for the local CLI (service.running)."""
+    return TokenFile(app.state.settings.resolved_token_file(), local_secret=getattr(app.state, "local_secret", None))
 
 
 def bearer(request: Request) -> Token | None:
