@@ -28,21 +28,30 @@ Items with no topic but a matching level, region or setting (when there are few)
 **Organisations** score the sum of: ``organisation`` × the score of each of the best
 ``BEHIND_TOP`` items they lead (1.0), provide (0.8), partner (0.7), are involved in (0.5) or fund
 (0.2); ``region × nearness`` of their own region or that of their knooppunt, consortium or events;
-``membership`` × 1.0 / 0.8 / 0.4 for the knooppunt / consortium / care network of the region, × 1.0
-for the bodies the user's organisation belongs to and × 0.5 for fellow members of those;
-``level`` when an institution teaches a matching level; ``setting`` when a care setting matches;
-the ``text`` score of their name. The user's own organisation is left out.
+``membership`` × 1.0 / 0.8 / 0.2 for the knooppunt / consortium / care network of the region (the
+knooppunt's ambassador is the first point of contact in a region, so its weight is high), × 0.3
+for a member institution of the region's knooppunt, × 1.0 for the bodies the user's organisation
+belongs to and × 0.5 for fellow members of those, × ``BODY_SHARE`` of the score of a member
+organisation behind the best items; ``level`` when an institution teaches a matching level;
+``setting`` when a care setting matches; the ``text`` score of their name. Candidates are the
+organisations behind the best items, the bodies of the region and their members and event
+participants (``places.regional_bodies``), and the bodies of the user's organisation; the user's
+own organisation is left out.
 
-**People** score ``person`` × the score of each item or organisation they hold a membership on,
-× the weight of their role (ambassadeur and projectleider 1.0 ... auteur 0.4, ``ROLE_WEIGHT``), plus
-their expertise in a term (as an item would score), plus the ``text`` score of their name.
+**People** score ``person`` × the score of each of the best ``PEOPLE_ITEMS`` items and
+``PEOPLE_ORGS`` organisations they hold a membership on (× ``MADE_SHARE`` through the project that
+made a material), × the weight of their role (ambassadeur and projectleider 1.0 ... auteur 0.4,
+``ROLE_WEIGHT``), plus their expertise in a term (as an item would score), plus the ``text`` score
+of their name.
 
 Every suggestion carries ``factors`` (kind, contribution - they add up to the score - and the
 explanation path from the initiative to it, where the graph has one), ``reasons`` (one or two
 sentences built from the strongest factors, ``graph.analysis.reasons``; a penalty is never a
 reason), ``relevance`` (score / the best score of its list) and ``paths``. Work is bounded: each
-term reads at most ``TERM_BUDGET`` statements (memoised per store generation), only the best
-``REFINE_CAP`` items by topic are refined, every walk from a hub is capped.
+term reads at most ``TERM_BUDGET`` statements (memoised per store generation, as is the merge of
+the same terms), only the best ``REFINE_CAP`` items by topic (and ``CONTEXT_ADDED`` more that match
+the region or a level) are refined, every walk from a hub is capped (``MEMBERS_CAP``,
+``places.FAN_OUT``, ``places.REGIONAL_CAP``).
 """
 
 from __future__ import annotations

@@ -41,7 +41,8 @@ ANCHORED_AT = KP + "anchoredAt"
 ORGANISATION = KP + "Organisation"
 EVENT = KP + "Event"
 PROJECTS = frozenset({KP + "Project", KP + "Programme"})
-BODIES = frozenset({KP + "EducationHub", KP + "Consortium", KP + "CareNetwork"})
+HUB = KP + "EducationHub"
+BODIES = frozenset({HUB, KP + "Consortium", KP + "CareNetwork"})
 MATERIAL, NEED, PERSON = KP + "Material", KP + "Need", KP + "Person"
 LEADS = (KP + "leadOrganisation", KP + "partnerOrganisation")
 
@@ -108,7 +109,8 @@ def _through(net: Projection, thing: str, others: list[str], own_only: bool = Fa
 def _regions_of(net: Projection, thing: str) -> list[Place]:
     places = _own(net, thing)
     if net.is_a(thing, ORGANISATION):
-        bodies = net.out(thing, MEMBER_OF) + net.out(thing, CONSORTIUM)
+        # knooppunten first: of two equally near places, the knooppunt's is the one to name
+        bodies = sorted(set(net.out(thing, MEMBER_OF) + net.out(thing, CONSORTIUM)), key=lambda b: (not net.is_a(b, HUB), b))
         for body in bodies[:FAN_OUT]:
             for region, chain in _own(net, body):
                 places.append((region, [*chain, thing]))
@@ -145,7 +147,8 @@ def _event_places(net: Projection, event: str) -> list[Place]:
 
 
 def _dedup(places: list[Place]) -> list[Place]:
-    """One chain per region: the shortest."""
+    """One chain per region: the shortest (of equal ones, the first: callers list the better
+    ones first, and their order does not depend on the store backend)."""
     best: dict[str, list[str]] = {}
     for region, chain in places:
         if region not in best or len(chain) < len(best[region]):
@@ -185,7 +188,7 @@ def events_in(net: Projection, region: str) -> list[list[str]]:
 
 def regional_bodies(net: Projection, region: str) -> dict[str, list[str]]:
     """The part of :func:`regional_organisations` that is the region's own network: its
-    knooppunten, consortia and care networks, the members of its knooppunten, and who organised
+    knooppunten, consortia and care networks, the members of those, and who organised
     or took part in its events (not every organisation that happens to lie there: at 1M triples
     a region holds hundreds): bodies first, then members, then event participants, at most
     ``REGIONAL_CAP``."""
@@ -196,7 +199,7 @@ def regional_bodies(net: Projection, region: str) -> dict[str, list[str]]:
         for org, chain in regional_organisations(net, region).items():
             if net.is_any(org, BODIES):
                 ranked.append((0, org, chain))
-            elif len(chain) >= 2 and net.is_a(chain[-2], KP + "EducationHub"):
+            elif len(chain) >= 2 and net.is_any(chain[-2], BODIES):
                 ranked.append((1, org, chain))
             elif len(chain) >= 2 and net.is_a(chain[-2], EVENT):
                 ranked.append((2, org, chain))
@@ -221,7 +224,7 @@ def regional_organisations(net: Projection, region: str) -> dict[str, list[str]]
         if org not in out or len(chain) < len(out[org]):
             out[org] = chain
 
-    placed = net.into(region, REGION)
+    placed = sorted(net.into(region, REGION))  # sorted: the same answer on every backend
     own = [o for o in placed if net.is_a(o, ORGANISATION)]
     for event in events_in(net, region):
         for org in (net.out(event[-1], KP + "participant") + net.out(event[-1], KP + "organisedBy"))[:FAN_OUT]:
@@ -233,7 +236,7 @@ def regional_organisations(net: Projection, region: str) -> dict[str, list[str]]
     for _depth in range(2):
         nxt = []
         for body, chain in frontier:
-            for member in net.into(body, MEMBER_OF) + net.into(body, CONSORTIUM):
+            for member in sorted(net.into(body, MEMBER_OF) + net.into(body, CONSORTIUM), key=lambda m: (not net.is_a(body, HUB), m)):
                 if member not in out and net.is_a(member, ORGANISATION):
                     add(member, [*chain, member])
                     nxt.append((member, [*chain, member]))
