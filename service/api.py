@@ -24,7 +24,9 @@ from knooppunt.graph.analysis.connections import Initiative
 from knooppunt.graph.analysis.connections import parse_weights as parse_connection_weights
 from knooppunt.graph.analysis.knowledge import InvalidParameter, Knowledge, NotFound
 from knooppunt.graph.analysis.paths import DEFAULT_HOPS, MAX_HOPS
+from knooppunt.graph.analysis.related import DEFAULT_WEIGHTS as RELATED_WEIGHTS
 from knooppunt.graph.analysis.related import parse_weights
+from knooppunt.graph.analysis.weights import pattern as weights_pattern
 from knooppunt.graph.namespaces import KP
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -149,7 +151,14 @@ class InitiativeIn(BaseModel):
                 "themes": ["proactieve-zorgplanning"],
                 "levels": ["mbo"],
                 "region": "noord-holland",
-            }
+            },
+            # What the route checks, said in the schema: at least one of these describes it.
+            "anyOf": [
+                {"required": ["title"], "properties": {"title": {"pattern": "\\S"}}},
+                {"required": ["description"], "properties": {"description": {"pattern": "\\S"}}},
+                {"required": ["themes"], "properties": {"themes": {"minItems": 1}}},
+                {"required": ["competencies"], "properties": {"competencies": {"minItems": 1}}},
+            ],
         },
     )
     title: str = Field("", max_length=300)
@@ -253,7 +262,7 @@ def _weights(text: str | None) -> dict[str, float] | None:
         raise _invalid(InvalidParameter("weights", str(exc))) from None
 
 
-WeightsParam = Annotated[str | None, Query(max_length=500, description="Override weights, e.g. `theme=3,person=2` (kinds: theme, competency, person, organisation, programme, region, level, funder, link).")]
+WeightsParam = Annotated[str | None, Query(max_length=500, pattern=weights_pattern(RELATED_WEIGHTS), description="Override weights, e.g. `theme=3,person=2` (kinds: " + ", ".join(RELATED_WEIGHTS) + "; each 0-100).")]
 
 
 @router.get("/projects/related", responses=PROBLEMS)
@@ -286,7 +295,7 @@ def related(
 
 
 # --- 5. connections ---------------------------------------------------------------------------------
-ConnectionWeights = Annotated[str | None, Query(max_length=500, description="Override weights, e.g. `region=1,text=0` (kinds: " + ", ".join(CONNECTION_WEIGHTS) + "; see docs/api.md).")]
+ConnectionWeights = Annotated[str | None, Query(max_length=500, pattern=weights_pattern(CONNECTION_WEIGHTS), description="Override weights, e.g. `region=1,text=0` (kinds: " + ", ".join(CONNECTION_WEIGHTS) + "; each 0-100; see docs/api.md).")]
 
 
 @router.post("/connections", responses=PROBLEMS)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Iterable
 
 
 def parse(text: str, defaults: dict[str, float]) -> dict[str, float]:
@@ -28,6 +29,14 @@ def parse(text: str, defaults: dict[str, float]) -> dict[str, float]:
             raise ValueError(f"weight {kind} must be between 0 and 100")
         weights[kind] = number
     return weights
+
+
+def pattern(kinds: Iterable[str]) -> str:
+    """A regular expression for the request syntax ``kind=number,...`` with these kinds and 0..100,
+    so the OpenAPI document says exactly what :func:`parse` accepts (clients and fuzzers see it)."""
+    number = r"(?:100(?:\.0+)?|[0-9]{1,2}(?:\.[0-9]+)?)"
+    pair = rf"\s*(?:{'|'.join(sorted(kinds))})\s*=\s*{number}\s*"
+    return rf"^(?:{pair}(?:,{pair})*)?$"
 
 
 def from_env(name: str, defaults: dict[str, float], environ: dict[str, str] | None = None) -> dict[str, float]:
