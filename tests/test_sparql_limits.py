@@ -84,9 +84,13 @@ def test_long_query_is_killed_while_health_and_small_queries_answer(limited):
     assert problem["title"] == "Query timed out" and "2 s" in problem["detail"]
     assert problem["timeout_s"] == 2.0
     assert 1.9 <= outcome["elapsed"] < 8
-    # the worker that ran it is gone (SIGKILLed and reaped), its slot refilled
-    for pid in busy:
-        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    # the worker that ran it is gone (SIGKILLed), its slot refilled; a worker that was only
+    # starting up when the CPU was sampled may live on, but nothing burns CPU any more
+    def gone(pid: int) -> bool:
+        return not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+    assert any(gone(pid) for pid in busy)
+    assert all(gone(pid) or psutil.Process(pid).cpu_percent(interval=0.3) < 20 for pid in busy)
     assert pool.stats()["killed"] == before["killed"] + 1
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and pool.stats()["alive"] < pool.stats()["size"]:

@@ -1,0 +1,195 @@
+"""The query worker: a separate process that runs untrusted SPARQL on its own view of the store.
+
+The parent (``graph.sparql.sandbox.WorkerPool``) starts it as a fresh interpreter and talks to it
+over one socket (a socketpair). What runs here, never in the server process:
+
+- at start, before any query is read: :func:`_prepare` (the one place for what a worker must
+  set up before it may evaluate anything), then the data is opened (:class:`WorkerData`): an
+  on-disk store read-only (``pyoxigraph.Store.read_only``), or, for an in-memory store, an
+  N-Quads snapshot of its public graphs loaded into a store of our own;
+- per query: the data is reopened if the store's generation moved on, the query runs, and the
+  results are written by the engine itself (``graph.sparql.results.render``): only the bytes of
+  the answer travel back, in one frame.
+
+Wire format. Parent to worker: ``multiprocessing.connection`` framing (a 4-byte big-endian
+length, then a pickle of ``(generation, snapshot path, QueryRequest)``; ``None`` ends the
+worker). Worker to parent: frames of a 9-byte header (``FRAME``: kind, meta length, body
+length), a JSON meta part and a raw body:
+
+- ``S`` started: the data is ready; the query's own deadline starts now (sent for a worker's
+  first query and whenever the data had to be reloaded, so a warm worker answers with a single
+  frame);
+- ``R`` result: meta ``{kind, media_type, format, truncated, count}``, body = the answer's bytes;
+- ``E`` error: meta ``{error, detail}`` with ``error`` one of ``syntax`` (detail: message, line,
+  column), ``not_acceptable`` (detail: result kind) or ``failed`` (detail: text).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import pickle
+import signal
+import socket
+import struct
+import sys
+
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
+from pyoxigraph import Store as OxStore
+
+from .results import QueryRequest, QueryResult, render, store_label_lookup
+from .text import EMPTY_GRAPH, NotAcceptable, QuerySyntaxError, syntax_error
+
+FRAME = struct.Struct("!cII")
+STARTED, RESULT, ERROR = b"S", b"R", b"E"
+REQUEST_LENGTH = struct.Struct("!i")
+SMALL = 64 * 1024  # bodies up to this size go out in the same write as their header
+
+
+def only_public(ox: OxStore, public: list[str]) -> bool:
+    """True if the store holds nothing outside the given public graphs (not even a default graph)."""
+    graphs = {g.value for g in ox.named_graphs() if isinstance(g, NamedNode)}
+    empty_default = next(iter(ox.quads_for_pattern(None, None, None, DefaultGraph())), None) is None
+    return empty_default and graphs <= set(public)
+
+
+def execute(ox: OxStore, request: QueryRequest, all_public: bool = False) -> QueryResult:
+    """Run one request on a pyoxigraph store. ``all_public``: the store holds only public graphs
+    (checked by the caller), so the union default graph is safe."""
+    if request.public_union and all_public:
+        dataset: dict = {"use_default_graph_as_union": True}
+    else:
+        dataset = {
+            "default_graph": [NamedNode(g) for g in request.default_graphs] or [NamedNode(EMPTY_GRAPH)],
+            "named_graphs": [NamedNode(g) for g in request.named_graphs],
+        }
+    try:
+        result = ox.query(request.query, base_iri=request.base_iri, **dataset)
+    except SyntaxError as exc:
+        raise syntax_error(str(exc)) from None
+    lookup = None
+    if request.labels:
+        lookup = store_label_lookup(
+            lambda s, p: ox.quads_for_pattern(s, p, None, None), request.label_graphs
+        )
+    return render(result, request, lookup)
+
+
+class WorkerData:
+    """The store a worker queries, reopened or reloaded when the generation changes."""
+
+    def __init__(self, source: dict) -> None:
+        self.source = source
+        self.store: OxStore | None = None
+        self.generation: int | None = None
+        self._public: tuple[tuple[str, ...], bool] | None = None
+
+    def all_public(self, public: list[str]) -> bool:
+        """Whether the open store holds only ``public`` graphs (remembered until it is reopened)."""
+        key = tuple(sorted(public))
+        if self._public is None or self._public[0] != key:
+            self._public = (key, self.store is not None and only_public(self.store, public))
+        return self._public[1]
+
+    def ensure(self, generation: int, snapshot: str | None, force: bool = False) -> tuple[OxStore, bool]:
+        """The store for ``generation``, and whether it had to be (re)opened now."""
+        if self.store is not None and self.generation == generation and not force:
+            return self.store, False
+        self.store = None
+        self._public = None
+        if self.source["kind"] == "disk":
+            store = OxStore.read_only(self.source["path"])
+        else:
+            store = OxStore()
+            if snapshot:
+                store.bulk_load(path=snapshot, format=RdfFormat.N_QUADS)
+        self.store, self.generation = store, generation
+        return store, True
+
+
+# --- the wire ------------------------------------------------------------------------------------
+def _recv_exactly(sock: socket.socket, n: int) -> bytearray:
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        k = sock.recv_into(view[got:])
+        if not k:
+            raise EOFError
+        got += k
+    return buf
+
+
+def _recv_request(sock: socket.socket):
+    (length,) = REQUEST_LENGTH.unpack(_recv_exactly(sock, REQUEST_LENGTH.size))
+    return pickle.loads(_recv_exactly(sock, length))
+
+
+def _send(sock: socket.socket, kind: bytes, meta: dict, body: bytes | bytearray = b"") -> None:
+    head = json.dumps(meta, separators=(",", ":")).encode()
+    frame = FRAME.pack(kind, len(head), len(body)) + head
+    if len(body) <= SMALL:
+        sock.sendall(frame + body)
+    else:
+        sock.sendall(frame)
+        sock.sendall(body)
+
+
+def encode_request(message) -> bytes:
+    """A request as the worker reads it (the parent's side of :func:`_recv_request`)."""
+    payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return REQUEST_LENGTH.pack(len(payload)) + payload
+
+
+# --- the worker's life ---------------------------------------------------------------------------
+def _prepare() -> None:
+    """Everything a worker sets up once, before it reads its first query."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+
+
+def _answer(sock: socket.socket, data: WorkerData, message, first: bool) -> None:
+    generation, snapshot, request = message
+    try:
+        store, loaded = data.ensure(generation, snapshot)
+        if loaded or first:  # the parent gave us time to load: say when that is over
+            _send(sock, STARTED, {})
+        try:
+            result = execute(store, request, data.all_public(request.label_graphs))
+        except OSError:  # the files changed under a read-only store: reopen, retry once
+            store, _ = data.ensure(generation, snapshot, force=True)
+            result = execute(store, request, data.all_public(request.label_graphs))
+    except QuerySyntaxError as exc:
+        _send(sock, ERROR, {"error": "syntax", "detail": [exc.message, exc.line, exc.column]})
+        return
+    except NotAcceptable as exc:
+        _send(sock, ERROR, {"error": "not_acceptable", "detail": exc.kind})
+        return
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, the worker lives on
+        _send(sock, ERROR, {"error": "failed", "detail": f"{type(exc).__name__}: {exc}"})
+        return
+    meta = {"kind": result.kind, "media_type": result.media_type, "format": result.format,
+            "truncated": result.truncated, "count": result.count}
+    _send(sock, RESULT, meta, result.body)
+
+
+def serve(sock: socket.socket, source: dict) -> None:
+    """The worker's loop: one request in, one answer out, until ``None`` or a closed socket."""
+    _prepare()
+    data = WorkerData(source)
+    if source.get("generation") is not None:  # open the data now, before the first query needs it
+        with contextlib.suppress(Exception):
+            data.ensure(source["generation"], source.get("snapshot"))
+    first = True
+    while True:
+        try:
+            message = _recv_request(sock)
+            if message is None:
+                return
+            _answer(sock, data, message, first)
+            first = False
+        except (EOFError, OSError):
+            return
+
+
+def main() -> None:
+    """Entry point of a worker interpreter: ``argv`` = [fd of its socket, JSON data source]."""
+    serve(socket.socket(fileno=int(sys.argv[1])), json.loads(sys.argv[2]))
