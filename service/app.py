@@ -20,10 +20,16 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        knowledge = getattr(app.state, "knowledge", None)
+        if knowledge is not None:  # read or build the views while the server already answers
+            knowledge.warm_in_background()
         yield
         runner = getattr(app.state, "query_runner", None)
         if runner is not None:
             runner.close()
+        knowledge = getattr(app.state, "knowledge", None)
+        if knowledge is not None:  # snapshots of the views, before the store records its state
+            knowledge.close()
         if owns_store:
             app.state.store.close()
 
