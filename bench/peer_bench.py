@@ -50,6 +50,7 @@ import httpx
 
 from .common import (
     OUT_DIR,
+    ROOT,
     _lock,
     ensure_dataset,
     ensure_store,
@@ -163,8 +164,11 @@ def _start(name: str, cmd: list[str], path: str, timeout: float, env: dict | Non
 
 
 def _binary(name: str) -> str:
-    local = Path(sys.executable).parent / name
-    return str(local) if local.exists() else name
+    """A command of this environment, else of this checkout's ``.venv``, else from PATH."""
+    for where in (Path(sys.executable).parent, ROOT / ".venv" / "bin"):
+        if (where / name).exists():
+            return str(where / name)
+    return name
 
 
 def oxigraph_store(n: int) -> Path:

@@ -90,7 +90,12 @@ class OxigraphStore(Store):
         return graphs + [g for g in self._side.named_graphs() if isinstance(g, NamedNode)]
 
     def public_graphs(self) -> list[NamedNode]:
-        return sorted((g for g in self._ox.named_graphs() if isinstance(g, NamedNode)), key=str)
+        """Every named graph of the public store (read once per generation: every query asks)."""
+        cached = self._public_cache
+        if cached is None or cached[0] != self._generation:
+            graphs = sorted((g for g in self._ox.named_graphs() if isinstance(g, NamedNode)), key=str)
+            cached = self._public_cache = (self._generation, graphs)
+        return list(cached[1])
 
     def quads(self, subject=None, predicate=None, obj=None, graph=None) -> Iterator[Quad]:
         if graph is not None:
