@@ -171,6 +171,31 @@ def _binary(name: str) -> str:
     return name
 
 
+def knooppunt_peer(stack: contextlib.ExitStack, store: Path, knooppunt: list[str]) -> Peer:
+    """``knooppunt serve`` on ``store``, measured only once it is quiet: its projection and search
+    index are made in the background after ``/health`` answers, so wait for them
+    (``/api/stats/projection``); if they were built from the store rather than read from a
+    snapshot, the snapshot is being written in the background: restart once, on the snapshot."""
+    cmd = [*knooppunt, "serve", "--store", str(store), "--port", "{port}", "--log-level", "warning"]
+    for attempt in range(2):
+        trial = contextlib.ExitStack()
+        try:
+            peer = trial.enter_context(_start("knooppunt", cmd, "/sparql", 900))
+            started = time.monotonic()
+            stats = httpx.get(peer.url.removesuffix("/sparql") + "/api/stats/projection", timeout=900).json()
+        except BaseException:
+            trial.close()
+            raise
+        restored = [stats[k].get("restored", "n/a") for k in ("search_index", "projection")]
+        print(f"   knooppunt projection and search index ready {time.monotonic() - started:.1f} s later "
+              f"(read from snapshots: {restored})", flush=True)
+        if attempt == 1 or 0 not in restored:
+            stack.push(trial)  # stopped with the other servers
+            return peer
+        trial.close()  # writes the snapshot at shutdown; the next start reads it
+    raise AssertionError("unreachable")
+
+
 def oxigraph_store(n: int) -> Path:
     """The synthetic file loaded into a store of the Oxigraph server's own (default graph)."""
     path = OUT_DIR / f"oxserver-{ensure_dataset(n).stem}"
@@ -191,9 +216,7 @@ def peers(n: int, skip: set[str], knooppunt: list[str]) -> Iterator[list[Peer]]:
     with contextlib.ExitStack() as stack:
         out = []
         if "knooppunt" not in skip:
-            store = ensure_store(n)
-            cmd = [*knooppunt, "serve", "--store", str(store), "--port", "{port}", "--log-level", "warning"]
-            out.append(stack.enter_context(_start("knooppunt", cmd, "/sparql", 900)))
+            out.append(knooppunt_peer(stack, ensure_store(n), knooppunt))
         if "oxigraph" not in skip:
             cmd = [_binary("oxigraph"), "serve-read-only", "--location", str(oxigraph_store(n)),
                    "--bind", "127.0.0.1:{port}"]

@@ -63,6 +63,7 @@ def bench(n: int, rounds: int) -> None:
         with serve(path, timeout=900) as server, _start(
                 "oxigraph", [_binary("oxigraph"), "serve-read-only", "--location", str(oxigraph_store(n)),
                              "--bind", "127.0.0.1:{port}"], "/query", 300) as ox:
+            httpx.get(server.url + "/api/stats/projection", timeout=900)  # views ready: a quiet server
             endpoint = server.url + "/sparql"
             qs = queries(n, members(endpoint, n))
             ro = OxStore.read_only(str(path / "public"))
