@@ -47,9 +47,15 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from knooppunt.graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
+from knooppunt.graph.namespaces import DCT, RDF, SD, VOID, XSD, sparql_prefixes
 from knooppunt.graph.sparql import cache, sandbox
-from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest, QueryResult
+from knooppunt.graph.sparql.results import (
+    GRAPH_MEDIA,
+    RESULTS_MEDIA,
+    QueryRequest,
+    QueryResult,
+    rdf_document,
+)
 from knooppunt.graph.sparql.text import (
     NotAcceptable,
     QueryBusy,
@@ -60,7 +66,7 @@ from knooppunt.graph.sparql.text import (
     resolve_dataset,
 )
 from knooppunt.graph.store import Store, StoreTimeout, StoreUnavailable
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
@@ -551,9 +557,7 @@ def _described(request: Request, ranges, key: tuple, make: Callable[[], list]) -
     descriptions = _cache(request.app, "sparql_descriptions")
     found = descriptions.get(state_id, key)
     if found is None:
-        fmt = RDF_OUT[choice]
-        prefixes = {**PREFIXES, "sd": SD, "void": VOID, "formats": FORMATS_NS}
-        body = serialize(make(), format=fmt, prefixes=prefixes if fmt == RdfFormat.TURTLE else None)
+        body = rdf_document(make(), RDF_OUT[choice], {"sd": SD, "void": VOID, "formats": FORMATS_NS})
         media = "application/n-triples" if choice == "text/plain" else choice
         found = QueryResult("description", body or b"", media, choice)
         descriptions.put(state_id, key, found)

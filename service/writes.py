@@ -33,7 +33,7 @@ from knooppunt.graph.writes.delta import (
     in_graph,
     replace_graph,
 )
-from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, UpdateError, update_delta
+from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, parse_update, update_delta
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
 
@@ -57,7 +57,7 @@ OUTPUT_TYPES: dict[str, RdfFormat] = {
 
 def setup(app: FastAPI) -> None:
     """Open the token file and hand the SPARQL endpoint our update handler."""
-    app.state.tokens = TokenFile(app.state.settings.resolved_token_file())
+    app.state.tokens = _token_file(app)
     try:
         from . import sparql
     except ImportError:
@@ -69,8 +69,13 @@ def setup(app: FastAPI) -> None:
 def _tokens(request: Request) -> TokenFile:
     tokens = getattr(request.app.state, "tokens", None)
     if tokens is None:
-        tokens = request.app.state.tokens = TokenFile(request.app.state.settings.resolved_token_file())
+        tokens = request.app.state.tokens = _token_file(request.app)
     return tokens
+
+
+def _token_file(app: FastAPI) -> TokenFile:
+    """The token file, plus the running service's own secret for the local CLI (service.running)."""
+    return TokenFile(app.state.settings.resolved_token_file(), local_secret=getattr(app.state, "local_secret", None))
 
 
 def bearer(request: Request) -> Token | None:
@@ -140,7 +145,7 @@ def _media_type(request: Request) -> str:
 
 
 # --- results and errors ---------------------------------------------------------------------------
-def write_problem(exc: ingest.WriteError | UpdateError) -> JSONResponse:
+def write_problem(exc: ingest.WriteError) -> JSONResponse:
     """A refused or failed write as ``application/problem+json``."""
     if isinstance(exc, ingest.Refused):
         results = [_result(r) for r in exc.report.results]
@@ -149,8 +154,6 @@ def write_problem(exc: ingest.WriteError | UpdateError) -> JSONResponse:
             results=[r for r in results if r["severity"] == "Violation"],
             warnings=[r for r in results if r["severity"] != "Violation"],
         )
-    if isinstance(exc, UpdateError):
-        return problem_response(exc.status, "Invalid update" if exc.status == 400 else "Not implemented", exc.detail)
     extra = {k: v for k, v in exc.extra.items() if v is not None}
     return problem_response(exc.status, exc.title, exc.detail, **extra)
 
@@ -164,7 +167,7 @@ def _result(r) -> dict:
 async def _commit(fn: Callable[[], ingest.WriteResult]) -> ingest.WriteResult | JSONResponse:
     try:
         return await run_in_threadpool(fn)
-    except (ingest.WriteError, UpdateError) as exc:
+    except ingest.WriteError as exc:
         return write_problem(exc)
 
 
@@ -394,18 +397,22 @@ async def handle_update(
     using_graph_uri: list[str] | None = None,
     using_named_graph_uri: list[str] | None = None,
 ) -> Response:
-    """Run a SPARQL Update as a validated, atomic, recorded write; 204 on success."""
+    """Run a SPARQL Update as a validated, atomic, recorded write.
+
+    The text is parsed and checked before the store's write lock is taken; the delta is computed,
+    validated and committed under it (``graph.writes.update``)."""
     token = require(request, "editor")
     store: Store = request.app.state.store
+    limit = request.app.state.settings.max_update_bytes
     admin = token.allows("admin")
-    result = await _commit(lambda: ingest.commit(
-        store,
-        lambda: update_delta(
-            store, update, using=using_graph_uri or (), using_named=using_named_graph_uri or (), admin=admin
-        ),
-        agent=token.name, scope=token.scope, operation="sparql-update",
-    ))
+
+    def run() -> ingest.WriteResult:
+        parsed = parse_update(update, store.settings.base, using=using_graph_uri or (),
+                              using_named=using_named_graph_uri or (), max_bytes=limit)
+        return ingest.commit(store, lambda: update_delta(store, parsed, admin=admin),
+                             agent=token.name, scope=token.scope, operation="sparql-update")
+
+    result = await _commit(run)
     if isinstance(result, Response):
         return result
     return JSONResponse(result.as_dict(), status_code=200)
-

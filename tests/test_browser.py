@@ -204,3 +204,55 @@ def test_hub_page_screenshot(browser, live_server):
     assert pg.get_by_role("heading", name="Ambassadeurs").count() == 1
     shot(pg, "hub-page")
     context.close()
+
+
+# --- offline: API docs from the package, no request to another host ------------------------------
+STRICT_CSP = "default-src 'self'"
+
+
+def test_api_docs_render_offline_under_a_strict_csp(browser, live_server):
+    """``/docs`` lists the operations with Swagger UI from the package, started without inline
+    script: the page is served here under ``default-src 'self'``; only data: images (one icon
+    of Swagger UI's CSS) may be refused by that policy."""
+    context = browser.new_context(viewport=DESKTOP)
+    pg = context.new_page()
+    hosts, refused, errors = set(), [], []
+    pg.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    pg.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def with_csp(route):
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    pg.route("**/*", with_csp)
+    pg.goto(live_server.url + "/docs")
+    pg.locator(".opblock").first.wait_for()
+    text = pg.locator("#swagger-ui").inner_text()
+    assert "/sparql" in text and "/api/search" in text and "/health" in text
+    assert pg.locator(".opblock").count() >= 20
+    shot(pg, "api-docs")
+    context.close()
+    assert hosts == {live_server.url.split("/")[2]}
+    assert not errors, errors
+    assert all("data:image" in m for m in refused), refused
+
+
+def test_no_page_requests_another_host(browser, live_server):
+    """Every page the menu and footer link to, in both languages, loads only from the service."""
+    own = live_server.url.split("/")[2]
+    context = browser.new_context(viewport=DESKTOP)
+    pg = context.new_page()
+    requested: dict[str, str] = {}
+    pg.on("request", lambda r: requested.setdefault(r.url, pg.url))
+    pg.goto(live_server.url + "/")
+    links = pg.eval_on_selector_all("header a[href], nav a[href], footer a[href]", "as => as.map(a => a.href)")
+    paths = {link for link in links if link.startswith(live_server.url)} | {live_server.url + THEME}
+    paths |= {p + ("&" if "?" in p else "?") + "lang=en" for p in list(paths)}
+    for url in sorted(paths):
+        pg.goto(url)
+        pg.wait_for_load_state("networkidle")
+    context.close()
+    assert len(paths) >= 10
+    elsewhere = {url: page for url, page in requested.items() if url.split("/")[2] != own}
+    assert not elsewhere, elsewhere

@@ -98,6 +98,8 @@ class QueryShape:
     from_graphs: list[str] = field(default_factory=list)
     from_named: list[str] = field(default_factory=list)
     uses_service: bool = False
+    prefixes: dict[str, str] = field(default_factory=dict)
+    """The ``PREFIX`` declarations of the text (name without the colon -> IRI)."""
 
     @property
     def is_update(self) -> bool:
@@ -115,7 +117,7 @@ def query_shape(text: str, base_iri: str | None = None) -> QueryShape:
     prefixed names in ``FROM`` are expanded with the query's own ``PREFIX`` declarations. A text
     the lexer cannot follow is left to the real parser (which reports the error)."""
     shape = QueryShape()
-    prefixes: dict[str, str] = {}
+    prefixes = shape.prefixes
     base = base_iri
     tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(text) if m.lastgroup != "comment"]
 
@@ -161,6 +163,13 @@ def query_shape(text: str, base_iri: str | None = None) -> QueryShape:
             continue
         i += 1
     return shape
+
+
+def with_prefixes(text: str, prefixes: dict[str, str]) -> str:
+    """``text`` with a ``PREFIX`` line for each of ``prefixes`` it does not declare itself, so a
+    query may use ``kp:`` or ``skos:`` as on the query page; its own declarations win."""
+    declared = query_shape(text).prefixes
+    return "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items() if p not in declared) + text
 
 
 def resolve_dataset(

@@ -20,6 +20,7 @@ from .base import (
     Row,
     Store,
     StoreError,
+    StoreLocked,
     StoreTimeout,
     StoreUnavailable,
     Term,
@@ -31,7 +32,7 @@ from .oxigraph import OxigraphStore
 
 __all__ = [
     "FORMATS", "NON_PUBLIC_GRAPHS", "Dataset", "OxigraphStore", "Row", "Store", "StoreError",
-    "StoreTimeout", "StoreUnavailable", "Term", "delta_update", "load_seed", "open_store",
+    "StoreLocked", "StoreTimeout", "StoreUnavailable", "Term", "delta_update", "load_seed", "open_store",
     "quad_text", "rdf_format", "seed_files",
 ]
 

@@ -17,17 +17,25 @@ and the commit.
 
 from __future__ import annotations
 
-import argparse
 import io
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
+from ..store import StoreError
 from . import incremental, provenance
-from .delta import PRIVATE, PROTECTED, Delta, in_graph, replace_graph, route_private, skolemise
+from .delta import (
+    CONTACT_PREDICATES,
+    PRIVATE,
+    PROTECTED,
+    Delta,
+    in_graph,
+    replace_graph,
+    route_private,
+    skolemise,
+)
 from .validation import ValidationReport, ValidationResult
 
 ADMIN_GRAPHS = ("ontology",)
@@ -152,13 +160,8 @@ def parse_rdf(data: bytes | io.IOBase, fmt: RdfFormat, base: str, graph: NamedNo
 # --- permissions ----------------------------------------------------------------------------------
 def check_permissions(store, delta: Delta, scope: str) -> None:
     """Raise ``Forbidden`` if an ``editor`` (or anyone, for protected graphs) may not do this."""
-    protected = {store.graph(n) for n in PROTECTED}
-    admin_only = {store.graph(n) for n in ADMIN_GRAPHS}
     for graph in delta.graphs():
-        if graph in protected:
-            raise Forbidden(f"the graph <{graph.value}> is kept by the service and cannot be written")
-        if graph in admin_only and scope != "admin":
-            raise Forbidden(f"changing <{graph.value}> needs an admin token")
+        check_graph(store, graph, scope)
     if scope == "admin":
         return
     removed_per_graph: dict = {}
@@ -168,6 +171,14 @@ def check_permissions(store, delta: Delta, scope: str) -> None:
     for graph, n in removed_per_graph.items():
         if graph not in added_graphs and n >= _size(store, graph):
             raise Forbidden(f"this would empty <{getattr(graph, 'value', 'default')}>: dropping a graph needs an admin token")
+
+
+def check_graph(store, graph, scope: str) -> None:
+    """Raise ``Forbidden`` if a write with ``scope`` may not change ``graph`` at all."""
+    if graph in {store.graph(n) for n in PROTECTED}:
+        raise Forbidden(f"the graph <{graph.value}> is kept by the service and cannot be written")
+    if graph in {store.graph(n) for n in ADMIN_GRAPHS} and scope != "admin":
+        raise Forbidden(f"changing <{graph.value}> needs an admin token")
 
 
 def _size(store, graph) -> int:
@@ -235,6 +246,21 @@ def import_quads(
     )
 
 
+def document_quads(store, data: bytes, media_type: str, graph: NamedNode, *, source: str | None = None) -> list[Quad]:
+    """The quads an import of RDF, CSV or an OWR 2.0 workbook puts into ``graph``."""
+    kind = media_type.split(";")[0].strip().lower()
+    base = store.settings.base
+    if kind in CSV_TYPES:
+        from . import tabular
+
+        return in_graph(tabular.read_csv(data, base, source=source), graph)
+    if kind in XLSX_TYPES:
+        from . import owr_sheet
+
+        return in_graph(owr_sheet.read_workbook(data, store, source=source), graph)
+    return parse_rdf(data, rdf_format_for(kind), base, graph)
+
+
 def import_document(
     store,
     data: bytes,
@@ -246,21 +272,20 @@ def import_document(
     source: str | None = None,
 ) -> WriteResult:
     """Import RDF, CSV or an OWR 2.0 workbook into ``graph`` (validated, atomic, recorded)."""
-    kind = media_type.split(";")[0].strip().lower()
-    base = store.settings.base
-    if kind in CSV_TYPES:
-        from . import tabular
-
-        triples = tabular.read_csv(data, base, source=source)
-        quads = in_graph(triples, graph)
-    elif kind in XLSX_TYPES:
-        from . import owr_sheet
-
-        triples = owr_sheet.read_workbook(data, store, source=source)
-        quads = in_graph(triples, graph)
-    else:
-        quads = parse_rdf(data, rdf_format_for(kind), base, graph)
+    quads = document_quads(store, data, media_type, graph, source=source)
     return import_quads(store, quads, graph, agent=agent, scope=scope, source=source)
+
+
+def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]]) -> ValidationReport:
+    """What importing these quads would answer, without writing: the same delta, privacy routing and
+    validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads."""
+    delta = Delta()
+    subjects: set = set()
+    for graph, quads in quads_by_graph.items():
+        delta.extend(replace_graph(store, graph, list(dict.fromkeys(quads))))
+        subjects |= {q.subject for q in quads}
+    delta = route_private(store, delta, replace_for=subjects | {q.subject for q in delta.removed})
+    return incremental.validate_delta(store, delta)
 
 
 def media_type_for_path(path: Path) -> str:
@@ -297,25 +322,46 @@ def _mentioned_elsewhere(store, subject, graph: NamedNode) -> bool:
     return any(q.graph_name not in hidden for q in store.quads(subject, None, None, None))
 
 
-# --- CLI: knooppunt load x.csv / x.xlsx -------------------------------------------------------------
-def cli_load_tabular(store, path: Path, args: argparse.Namespace) -> int:
-    """``knooppunt load`` for CSV and XLSX: the same validated write as ``POST /api/import``."""
-    graph = store.graph(args.graph or path.stem)
-    try:
-        result = import_document(
-            store, path.read_bytes(), media_type_for_path(path), graph,
-            agent="cli", scope="admin", source=path.name,
-        )
-    except Refused as exc:
-        print(f"error: {path}: {exc.detail}", file=sys.stderr)
-        for r in exc.report.results:
-            print("  " + r.line(), file=sys.stderr)
-        return 1
-    except WriteError as exc:
-        print(f"error: {path}: {exc.detail}", file=sys.stderr)
-        return 1
-    for w in result.warnings:
-        print("  " + w.line(), file=sys.stderr)
-    print(f"{path}: +{result.added} -{result.removed} triples into <{graph.value}>", file=sys.stderr)
-    store.close()
-    return 0
+# --- knooppunt load ---------------------------------------------------------------------------------
+UNVALIDATED = "import-unvalidated"
+"""The provenance operation of ``knooppunt load --no-validate``: trusted data, not validated."""
+
+
+def load_path(
+    store, path: Path, graph: NamedNode, *, fmt: RdfFormat | None = None, validate: bool = True,
+    reader: io.IOBase | None = None,
+) -> WriteResult:
+    """``knooppunt load FILE``: the file replaces what ``graph`` held.
+
+    With ``validate`` (the default) this is exactly ``POST /api/import``: one validated, atomic
+    write with its provenance record (agent ``cli``). ``validate=False`` is for bulk loads of
+    trusted data: the graph is emptied and the file streamed in with Oxigraph's bulk loader
+    (``reader``, if given, is read instead of the path, e.g. to show progress), not in one
+    transaction and without validation; the provenance record says so (``import-unvalidated``).
+    Contact details are still moved to ``private`` afterwards.
+    """
+    media_type = media_type_for_path(path) if fmt is None else fmt.media_type
+    if validate:
+        return import_document(store, path.read_bytes(), media_type, graph, agent="cli", scope="admin", source=path.name)
+    if media_type in CSV_TYPES or media_type in XLSX_TYPES:
+        raise WriteError("--no-validate is for RDF files; CSV and workbooks are always validated")
+    check_graph(store, graph, "admin")
+    with store._write_lock:
+        removed = store.count(graph)
+        store.drop_graph(graph)
+        try:
+            added = store.load(reader or path, fmt or rdf_format_for(media_type), graph,
+                               base_iri=store.settings.base + "/", bulk=True)
+        except StoreError as exc:
+            raise ParseError(str(exc)) from exc
+        # contact details never stay in a public graph, however they were loaded
+        contact = [q for p in CONTACT_PREDICATES for q in store.quads(None, p, None, graph)]
+        if contact:
+            store.apply_delta(contact, in_graph(contact, store.graph(PRIVATE)))
+            added -= len(contact)
+        record_id = provenance.new_id()
+        store.apply_delta([], provenance.record_quads(
+            store, record_id=record_id, agent="cli", operation=UNVALIDATED, graph=graph, source=path.name,
+            added=added, removed=removed,
+        ))
+    return WriteResult(record_id, graph.value, added, removed)

@@ -86,6 +86,16 @@ def framework_rows(store, level: str) -> list[dict]:
     return out
 
 
+_LEVELS = "SELECT ?level WHERE { ?level a kp:EducationLevel }"
+
+
+def education_levels(store) -> list[str]:
+    """The slugs of the education levels in the graph (``{base}/id/niveau/{slug}``), sorted."""
+    prefix = store.settings.id_iri("niveau", "")
+    found = (r["level"].value for r in store.select(_LEVELS))
+    return sorted(iri[len(prefix):] for iri in found if iri.startswith(prefix))
+
+
 # --- writing the template -------------------------------------------------------------------------
 def write_template(store, level: str, output) -> int:
     """Write the workbook for ``level`` to a path or binary stream; returns the number of rows."""
