@@ -108,20 +108,17 @@ class WorkerData:
 
 
 # --- the wire ------------------------------------------------------------------------------------
-def _recv_exactly(sock: socket.socket, n: int) -> bytearray:
-    buf = bytearray(n)
-    view, got = memoryview(buf), 0
-    while got < n:
-        k = sock.recv_into(view[got:])
-        if not k:
-            raise EOFError
-        got += k
-    return buf
-
-
-def _recv_request(sock: socket.socket):
-    (length,) = REQUEST_LENGTH.unpack(_recv_exactly(sock, REQUEST_LENGTH.size))
-    return pickle.loads(_recv_exactly(sock, length))
+def _recv_request(reader):
+    """The next request from the parent (``reader``: the socket as a buffered binary file, so a
+    request usually costs one ``recv``)."""
+    head = reader.read(REQUEST_LENGTH.size)
+    if len(head) < REQUEST_LENGTH.size:
+        raise EOFError
+    (length,) = REQUEST_LENGTH.unpack(head)
+    payload = reader.read(length)
+    if len(payload) < length:
+        raise EOFError
+    return pickle.loads(payload)
 
 
 def _send(sock: socket.socket, kind: bytes, meta: dict, body: bytes | bytearray = b"") -> None:
@@ -178,10 +175,11 @@ def serve(sock: socket.socket, source: dict) -> None:
     if source.get("generation") is not None:  # open the data now, before the first query needs it
         with contextlib.suppress(Exception):
             data.ensure(source["generation"], source.get("snapshot"))
+    reader = sock.makefile("rb", buffering=SMALL)
     first = True
     while True:
         try:
-            message = _recv_request(sock)
+            message = _recv_request(reader)
             if message is None:
                 return
             _answer(sock, data, message, first)
