@@ -270,13 +270,18 @@ class Server:
             return json.loads(response.read())
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 60) -> None:
+    """SIGTERM (a clean shutdown: the service writes its snapshots), SIGKILL after ``timeout``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def start_server(store: str | Path, port: int | None = None, *, extra_args: list[str] | None = None,

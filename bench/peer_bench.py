@@ -57,6 +57,7 @@ from .common import (
     free_port,
     knooppunt_command,
     percentile,
+    stop,
     table,
 )
 from .generate import iri, plan
@@ -155,12 +156,7 @@ def _start(name: str, cmd: list[str], path: str, timeout: float, env: dict | Non
         print(f"   {name} ready after {time.monotonic() - started:.1f} s", flush=True)
         yield peer
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def _binary(name: str) -> str:

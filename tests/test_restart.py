@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 from knooppunt.graph.analysis.knowledge import Knowledge
 from knooppunt.graph.settings import Settings
@@ -179,7 +180,9 @@ def test_a_kill_during_a_write_leaves_an_unreadable_or_old_snapshot_never_a_wron
     cold, _ = run(path)
     snapshot = path / "derived" / "search.pickle"
     data = snapshot.read_bytes()
-    (path / "derived" / f".search.pickle.{os.getpid() + 1}.tmp").write_bytes(data[: len(data) // 3])  # a save cut short
+    leftover = path / "derived" / f".search.pickle.{os.getpid() + 1}.0a1b2c3d.tmp"
+    leftover.write_bytes(data[: len(data) // 3])  # a save cut short, a while ago
+    os.utime(leftover, (time.time() - 3600, time.time() - 3600))
     snapshot.write_bytes(data[: len(data) // 2])  # and, worse than a kill can do, a torn file
     after, stats = run(path)
     assert stats["search"] == 0 and stats["projection"] == 1  # the torn one is rebuilt, the other read

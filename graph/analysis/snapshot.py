@@ -16,7 +16,7 @@ it was made from exactly the data the store holds now:
   the store for that generation (never "now", which a concurrent write may have moved on).
 - **Atomic.** Written to a temporary file in the same directory, fsynced, renamed over the old
   one, the directory fsynced: a kill -9 at any moment leaves the old snapshot or the new one,
-  never a torn one. Leftover temporary files are removed by the next save.
+  never a torn one. Leftover temporary files are removed by a later save.
 - **Only on stores that can say what they hold across restarts** (``Store.keeps_state``: the
   on-disk Oxigraph store). In memory there is nothing to restart from; a remote store cannot
   tell us about writes made by other programs, so its views are built at every start.
@@ -35,6 +35,7 @@ import hashlib
 import logging
 import os
 import pickle
+import secrets
 import sys
 import threading
 import time
@@ -47,6 +48,8 @@ log = logging.getLogger(__name__)
 FORMAT = 1
 """Bump when the layout of a snapshot file changes."""
 DIRECTORY = "derived"
+STALE_TMP_SECONDS = 60
+"""A temporary file older than this is left over from a save that was cut short."""
 _SOURCES = ("live.py", "network.py", "search.py", "snapshot.py", "../vocab.py", "../namespaces.py")
 
 
@@ -126,11 +129,12 @@ class Snapshots:
             if self.saved.get(view.name) == state_id:
                 return True
             self.dir.mkdir(exist_ok=True)
-            for stale in self.dir.glob(f".{view.name}.pickle.*.tmp"):
+            for stale in self.dir.glob(f".{view.name}.pickle.*.tmp"):  # left by a save cut short
                 with contextlib.suppress(OSError):
-                    stale.unlink()
+                    if time.time() - stale.stat().st_mtime > STALE_TMP_SECONDS:
+                        stale.unlink()
             path = self._path(view.name)
-            tmp = self.dir / f".{view.name}.pickle.{os.getpid()}.tmp"
+            tmp = self.dir / f".{view.name}.pickle.{os.getpid()}.{secrets.token_hex(4)}.tmp"
             started = time.perf_counter()
             try:
                 with open(tmp, "wb") as out:
