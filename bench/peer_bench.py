@@ -6,6 +6,7 @@ rdflib in-memory graph, the usual Python SPARQL endpoint).
     python -m bench.peer_bench --sizes 100000 --rounds 20
     python -m bench.peer_bench --knooppunt /path/to/other/checkout/.venv/bin/knooppunt   # "before"
     python -m bench.peer_bench --skip rdflib                     # Knooppunt and Oxigraph only
+    python -m bench.peer_bench --also main=/path/to/main/.venv/bin/knooppunt   # before and after, same rounds
 
 Setup, per size: the synthetic file of ``bench.generate`` (``bench.common.ensure_dataset``). The
 Oxigraph server gets it loaded into a store of its own (``oxigraph load``, cached under
@@ -40,6 +41,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -52,6 +54,7 @@ from .common import (
     OUT_DIR,
     ROOT,
     _lock,
+    copy_store,
     ensure_dataset,
     ensure_store,
     free_port,
@@ -167,7 +170,7 @@ def _binary(name: str) -> str:
     return name
 
 
-def knooppunt_peer(stack: contextlib.ExitStack, store: Path, knooppunt: list[str]) -> Peer:
+def knooppunt_peer(stack: contextlib.ExitStack, store: Path, knooppunt: list[str], name: str = "knooppunt") -> Peer:
     """``knooppunt serve`` on ``store``, measured only once it is quiet: its projection and search
     index are made in the background after ``/health`` answers, so wait for them
     (``/api/stats/projection``); if they were built from the store rather than read from a
@@ -176,14 +179,14 @@ def knooppunt_peer(stack: contextlib.ExitStack, store: Path, knooppunt: list[str
     for attempt in range(2):
         trial = contextlib.ExitStack()
         try:
-            peer = trial.enter_context(_start("knooppunt", cmd, "/sparql", 900))
+            peer = trial.enter_context(_start(name, cmd, "/sparql", 900))
             started = time.monotonic()
             stats = httpx.get(peer.url.removesuffix("/sparql") + "/api/stats/projection", timeout=900).json()
         except BaseException:
             trial.close()
             raise
         restored = [stats[k].get("restored", "n/a") for k in ("search_index", "projection")]
-        print(f"   knooppunt projection and search index ready {time.monotonic() - started:.1f} s later "
+        print(f"   {name} projection and search index ready {time.monotonic() - started:.1f} s later "
               f"(read from snapshots: {restored})", flush=True)
         if attempt == 1 or 0 not in restored:
             stack.push(trial)  # stopped with the other servers
@@ -208,11 +211,18 @@ def oxigraph_store(n: int) -> Path:
 
 
 @contextlib.contextmanager
-def peers(n: int, skip: set[str], knooppunt: list[str]) -> Iterator[list[Peer]]:
+def peers(n: int, skip: set[str], knooppunt: list[str], also: list[str] = ()) -> Iterator[list[Peer]]:
+    """The servers; ``also``: ``NAME=COMMAND`` for other Knooppunt versions, each on a copy of the
+    store (RocksDB lets one process open it), measured in the same rounds."""
     with contextlib.ExitStack() as stack:
         out = []
         if "knooppunt" not in skip:
             out.append(knooppunt_peer(stack, ensure_store(n), knooppunt))
+        for spec in also:
+            name, _, command = spec.partition("=")
+            work = Path(tempfile.mkdtemp(prefix=f"peer-{name}-", dir=OUT_DIR))
+            stack.callback(shutil.rmtree, work, ignore_errors=True)
+            out.append(knooppunt_peer(stack, copy_store(n, work / "store"), command.split(), name))
         if "oxigraph" not in skip:
             cmd = [_binary("oxigraph"), "serve-read-only", "--location", str(oxigraph_store(n)),
                    "--bind", "127.0.0.1:{port}"]
@@ -316,7 +326,7 @@ def _load() -> str:
 
 def bench(n: int, args: argparse.Namespace) -> None:
     print(f"\n== {n:,} synthetic triples; {_load()}", flush=True)
-    with peers(n, set(args.skip), args.knooppunt) as servers:
+    with peers(n, set(args.skip), args.knooppunt, args.also) as servers:
         qs = queries(n, members(servers[0].url, n))
         names = [s.name for s in servers]
         with httpx.Client(timeout=600) as c:
@@ -333,26 +343,27 @@ def bench(n: int, args: argparse.Namespace) -> None:
     header = ["query", "rows"]
     for name in names:
         header += [f"{name} p50", "p99"]
-    ratio_names = [x for x in names if x != "knooppunt"] if "knooppunt" in names else []
-    header += [f"kp/{x[:8]}" for x in ratio_names]
+    versions = [x for x in names if x == "knooppunt" or x in {a.partition("=")[0] for a in args.also}]
+    pairs = [(k, o) for k in versions for o in names if o not in versions]
+    pairs += [("knooppunt", k) for k in versions if k != "knooppunt" and "knooppunt" in versions]
+    header += [f"{a[:4]}/{b[:4]}" for a, b in pairs]
     out = []
     for q in qs:
         row = [q, str(rows[q])]
         for name in names:
             s = samples[q][name]
             row += [f"{_ms(s, 50):.1f}", f"{_ms(s, 99):.1f}"] if s else ["-", "-"]
-        for other in ratio_names:
-            a, b = samples[q]["knooppunt"], samples[q][other]
-            row.append(f"{_ms(a, 50) / _ms(b, 50):.2f}x" if a and b else "-")
+        for a, b in pairs:
+            x, y = samples[q][a], samples[q][b]
+            row.append(f"{_ms(x, 50) / _ms(y, 50):.2f}x" if x and y else "-")
         out.append(row)
     print(f"\n{n:,} triples: latency in ms over HTTP, {args.rounds} interleaved rounds "
-          f"(rdflib-endpoint at most {args.rdflib_rounds}); kp/x = Knooppunt p50 / x p50 (< 1 is faster)")
+          f"(rdflib-endpoint at most {args.rdflib_rounds}); a/b = p50 of a / p50 of b (< 1: a is faster)")
     print(table(out, header))
     line = ", ".join(f"{name} {rate:,.0f}/s" for name, rate in rates.items())
     print(f"throughput, IRI label lookup, {CLIENTS} clients, {args.seconds:g} s each: {line}")
-    if "knooppunt" in rates:
-        for other in ratio_names:
-            print(f"   knooppunt / {other}: {rates['knooppunt'] / rates[other]:.2f}x")
+    for a, b in pairs:
+        print(f"   {a} / {b}: {rates[a] / rates[b]:.2f}x")
     if extra is not None:
         plain, cond = extra
         text = f"Knooppunt, repeated GET of COUNT by class: p50 {_ms(plain, 50):.2f} ms, p99 {_ms(plain, 99):.2f} ms"
@@ -377,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], choices=["knooppunt", "oxigraph", "rdflib"])
     parser.add_argument("--knooppunt", nargs="+", default=knooppunt_command(),
                         help="the knooppunt command to run (another checkout's, for 'before' figures)")
+    parser.add_argument("--also", nargs="*", default=[], metavar="NAME=COMMAND",
+                        help="more Knooppunt versions in the same rounds, e.g. main=/path/.venv/bin/knooppunt")
     args = parser.parse_args(argv)
     for n in args.sizes:
         bench(n, args)
