@@ -21,22 +21,30 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from knooppunt.graph.analysis import views
+from knooppunt.graph.analysis.connections import DEFAULT_WEIGHTS as CONNECTION_WEIGHTS
 from knooppunt.graph.analysis.connections import Initiative
+from knooppunt.graph.analysis.connections import parse_weights as parse_connection_weights
 from knooppunt.graph.analysis.knowledge import InvalidParameter, Knowledge, NotFound
 from knooppunt.graph.analysis.paths import DEFAULT_HOPS, MAX_HOPS
 from knooppunt.graph.analysis.related import parse_weights
 from knooppunt.graph.namespaces import KP
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import responses
 from .problems import Problem
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 Lang = Annotated[Literal["nl", "en"], Query(description="Language of labels in the answer.")]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown id (problem+json with a message)."},
-    422: {"description": "Invalid parameter (problem+json naming the parameter and why)."},
-}
+PROBLEMS = responses.problems(400, 404, 422, *responses.STORE)
+_PCHAR = r"(?:[A-Za-z0-9._~:@!$&'()*+,;=/-]|%[0-9A-Fa-f]{2})"
+_IRI = rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?(?:/{_PCHAR}*)?(?:\?(?:{_PCHAR}|\?)*)?(?:#(?:{_PCHAR}|\?)*)?"
+_SLUG = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}"
+IRI_PATTERN = rf"^{_IRI}$"
+"""An absolute http(s) IRI, as the OpenAPI document states it: what ``check_iri`` accepts."""
+ID_PATTERN = rf"^(?:{_IRI}|[a-z]+/{_SLUG}|{_SLUG})$"
+"""An IRI, ``kind/slug`` or slug (``Knowledge.resolve``)."""
+SLUG_PATTERN = rf"^{_SLUG}$"
 
 PROJECTS = {KP + "Project", KP + "Programme"}
 ORGANISATIONS = {KP + "Organisation"}
@@ -128,8 +136,10 @@ class PathsOut(BaseModel):
 
 
 class InitiativeIn(BaseModel):
-    """A new initiative. Competencies and themes take IRIs or slugs; free text in title and
-    description is matched against theme and competency names (see ``recognised``)."""
+    """A new initiative: a title, a description, or both (a description alone is enough), and
+    optionally themes, competencies, levels, a region and your organisation (IRIs or slugs). Theme,
+    competency, level, care-setting, BOL/BBL, study-year, region and organisation names in the
+    text are recognised (see ``initiative.recognised``)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -143,13 +153,13 @@ class InitiativeIn(BaseModel):
             }
         },
     )
-    title: str = Field(min_length=1, max_length=300)
+    title: str = Field("", max_length=300)
     description: str = Field("", max_length=5000)
-    competencies: list[str] = Field(default_factory=list, max_length=50)
-    themes: list[str] = Field(default_factory=list, max_length=50)
-    region: str | None = Field(None, max_length=2000)
-    levels: list[str] = Field(default_factory=list, max_length=20)
-    organisation: str | None = Field(None, max_length=2000)
+    competencies: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
+    themes: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
+    region: str | None = Field(None, max_length=2000, pattern=ID_PATTERN)
+    levels: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=20)
+    organisation: str | None = Field(None, max_length=2000, pattern=ID_PATTERN)
 
 
 # --- 1. search ----------------------------------------------------------------------------------
@@ -171,7 +181,7 @@ def search(
 @router.get("/resource", responses=PROBLEMS)
 def resource(
     request: Request,
-    iri: Annotated[str, Query(max_length=2000, description="The resource's IRI.")],
+    iri: Annotated[str, Query(max_length=2000, pattern=IRI_PATTERN, description="The resource's IRI.")],
     lang: Lang = "nl",
 ) -> dict:
     """Type(s), labels, description, sources, and links out and in grouped by relation."""
@@ -202,13 +212,13 @@ def resource_by_path(
 @router.get("/people", responses=PROBLEMS)
 def people(
     request: Request,
-    competency: Annotated[str | None, Query(max_length=2000, description="Competency or CanMEDS role (IRI or slug); narrower ones count.")] = None,
-    theme: Annotated[str | None, Query(max_length=2000, description="Theme (IRI or slug); narrower themes count.")] = None,
-    organisation: Annotated[str | None, Query(max_length=2000, description="Organisation (IRI or slug); its member organisations count.")] = None,
-    project: Annotated[str | None, Query(max_length=2000, description="Project or programme (IRI or slug).")] = None,
-    region: Annotated[str | None, Query(max_length=2000, description="Region (IRI or slug); regions within it count.")] = None,
-    level: Annotated[str | None, Query(max_length=2000, description="Education level (IRI or slug), e.g. `mbo`.")] = None,
-    role: Annotated[str | None, Query(max_length=2000, description="Role (IRI or slug), e.g. `ambassadeur`.")] = None,
+    competency: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Competency or CanMEDS role (IRI or slug); narrower ones count.")] = None,
+    theme: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Theme (IRI or slug); narrower themes count.")] = None,
+    organisation: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Organisation (IRI or slug); its member organisations count.")] = None,
+    project: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Project or programme (IRI or slug).")] = None,
+    region: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Region (IRI or slug); regions within it count.")] = None,
+    level: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Education level (IRI or slug), e.g. `mbo`.")] = None,
+    role: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Role (IRI or slug), e.g. `ambassadeur`.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     lang: Lang = "nl",
@@ -250,7 +260,7 @@ WeightsParam = Annotated[str | None, Query(max_length=500, description="Override
 @router.get("/projects/related", responses=PROBLEMS)
 def related_by_iri(
     request: Request,
-    iri: Annotated[str, Query(max_length=2000, description="The project's IRI.")],
+    iri: Annotated[str, Query(max_length=2000, pattern=ID_PATTERN, description="The project's IRI.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     weights: WeightsParam = None,
     lang: Lang = "nl",
@@ -264,7 +274,7 @@ def related_by_iri(
 @router.get("/projects/{id}/related", responses=PROBLEMS)
 def related(
     request: Request,
-    id: Annotated[str, Path(max_length=200, description="Slug of `/id/project/{slug}` (or `/id/programma/{slug}`).")],
+    id: Annotated[str, Path(max_length=200, pattern=SLUG_PATTERN, description="Slug of `/id/project/{slug}` (or `/id/programma/{slug}`).")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     weights: WeightsParam = None,
     lang: Lang = "nl",
@@ -277,17 +287,31 @@ def related(
 
 
 # --- 5. connections ---------------------------------------------------------------------------------
+ConnectionWeights = Annotated[str | None, Query(max_length=500, description="Override weights, e.g. `region=1,text=0` (kinds: " + ", ".join(CONNECTION_WEIGHTS) + "; see docs/api.md).")]
+
+
 @router.post("/connections", responses=PROBLEMS)
 def connect(
     request: Request,
     initiative: Annotated[InitiativeIn, Body()],
     limit: Annotated[int, Query(ge=1, le=50, description="Suggestions per list.")] = 10,
+    weights: ConnectionWeights = None,
     lang: Lang = "nl",
 ) -> dict:
-    """Ranked people, organisations, projects, materials and open needs for a new initiative,
-    each with a score and explanation paths from the initiative's terms; ``recognised`` lists the
-    themes and competencies found in the title and description."""
+    """Ranked people, organisations, projects, materials and open needs for a new initiative.
+    Each suggestion has a ``rank``, a ``relevance`` (0-1, relative to the best of its list),
+    ``reasons`` (one or two sentences, in ``lang``), ``factors`` (what adds up to its score) and
+    explanation ``paths``; ``initiative.recognised`` lists what was found in the text."""
     kb = _kb(request)
+    if not (initiative.title.strip() or initiative.description.strip() or initiative.themes or initiative.competencies):
+        raise Problem(422, "Invalid parameter", "describe the initiative: give a title, a description, themes or competencies",
+                      errors=[{"parameter": "description", "message": "title, description, themes and competencies are all empty"}])
+    chosen = None
+    if weights:
+        try:
+            chosen = parse_connection_weights(weights)
+        except ValueError as exc:
+            raise _invalid(InvalidParameter("weights", str(exc))) from None
     resolved = Initiative(
         title=initiative.title,
         description=initiative.description,
@@ -297,15 +321,15 @@ def connect(
         region=_run(kb.resolve, initiative.region, KINDS["region"], param="region") if initiative.region else None,
         organisation=_run(kb.resolve, initiative.organisation, KINDS["organisation"], param="organisation", classes=ORGANISATIONS) if initiative.organisation else None,
     )
-    return _json(kb.connect(resolved, limit=limit, lang=lang))
+    return _json(kb.connect(resolved, limit=limit, lang=lang, weights=chosen))
 
 
 # --- 6. paths ----------------------------------------------------------------------------------------
 @router.get("/path", response_model=PathsOut, response_model_by_alias=True, responses=PROBLEMS)
 def path(
     request: Request,
-    from_: Annotated[str, Query(alias="from", max_length=2000, description="Start: IRI or kind/slug (e.g. `organisatie/iknl`).")],
-    to: Annotated[str, Query(max_length=2000, description="End: IRI or kind/slug.")],
+    from_: Annotated[str, Query(alias="from", max_length=2000, pattern=ID_PATTERN, description="Start: IRI or kind/slug (e.g. `organisatie/iknl`).")],
+    to: Annotated[str, Query(max_length=2000, pattern=ID_PATTERN, description="End: IRI or kind/slug.")],
     max: Annotated[int, Query(ge=1, le=10, description="How many paths (k shortest).")] = 3,
     hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in edges.")] = DEFAULT_HOPS,
     lang: Lang = "nl",
@@ -321,7 +345,7 @@ def path(
 @router.get("/competencies/coverage", responses=PROBLEMS)
 def coverage_by_iri(
     request: Request,
-    iri: Annotated[str, Query(max_length=2000, description="IRI of a competency, CanMEDS role or theme.")],
+    iri: Annotated[str, Query(max_length=2000, pattern=ID_PATTERN, description="IRI of a competency, CanMEDS role or theme.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     lang: Lang = "nl",
 ) -> dict:
@@ -334,7 +358,7 @@ def coverage_by_iri(
 @router.get("/competencies/{id}/coverage", responses=PROBLEMS)
 def coverage(
     request: Request,
-    id: Annotated[str, Path(max_length=200, description="Slug of a competency (`/id/competentie/`), CanMEDS role (`/id/canmeds/`) or theme (`/id/thema/`).")],
+    id: Annotated[str, Path(max_length=200, pattern=SLUG_PATTERN, description="Slug of a competency (`/id/competentie/`), CanMEDS role (`/id/canmeds/`) or theme (`/id/thema/`).")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     lang: Lang = "nl",
 ) -> dict:
@@ -348,9 +372,9 @@ def coverage(
 @router.get("/gaps", responses=PROBLEMS)
 def gaps(
     request: Request,
-    level: Annotated[str | None, Query(max_length=2000, description="Education level (IRI or slug).")] = None,
-    region: Annotated[str | None, Query(max_length=2000, description="Region (IRI or slug).")] = None,
-    curriculum: Annotated[str | None, Query(max_length=2000, description="A curriculum (IRI or slug): its uncovered competencies.")] = None,
+    level: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Education level (IRI or slug).")] = None,
+    region: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Region (IRI or slug).")] = None,
+    curriculum: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="A curriculum (IRI or slug): its uncovered competencies.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     lang: Lang = "nl",
 ) -> dict:
@@ -372,7 +396,7 @@ def gaps(
 @router.get("/graph", responses=PROBLEMS)
 def graph_view(
     request: Request,
-    focus: Annotated[str | None, Query(max_length=2000, description="Centre entity (IRI or kind/slug); without it, the best connected entities.")] = None,
+    focus: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Centre entity (IRI or kind/slug); without it, the best connected entities.")] = None,
     depth: Annotated[int, Query(ge=1, le=views.MAX_DEPTH)] = 1,
     types: Annotated[str | None, Query(max_length=500, description="Comma-separated classes to keep, e.g. `Project,Organisation`.")] = None,
     limit: Annotated[int, Query(ge=1, le=views.MAX_NODES, description="Most nodes.")] = 150,

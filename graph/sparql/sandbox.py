@@ -27,6 +27,9 @@ can kill:
 - Loading or reopening does not count against the query timeout: a worker that has to load
   says ``started`` once its data is ready, and the query deadline starts then (loading has its
   own, longer limit).
+- A worker has no network (``graph.sparql.worker``, ``netguard``).
+- A worker that dies while evaluating (a crash in the engine) is replaced and the query tried
+  once more on a fresh one; a second death makes it :class:`QueryCrashed`.
 
 Other backends (``graph.store.remote.RemoteStore``) have their own server-side limits: for them
 :class:`DirectRunner` forwards the query in-process under the same concurrency limit and row cap.
@@ -62,6 +65,8 @@ from .text import (
     _POSITION,
     NotAcceptable,
     QueryBusy,
+    QueryCrashed,
+    QueryRejected,
     QuerySyntaxError,
     QueryTimeout,
     WorkerFailed,
@@ -190,6 +195,10 @@ class _Snapshot:
 
     def close(self) -> None:
         self._cleanup()
+
+
+class _DiedDuringQuery(Exception):
+    """The worker's connection broke after it had started evaluating (it crashed)."""
 
 
 class WorkerPool:
@@ -373,8 +382,20 @@ class WorkerPool:
 
     # --- running ---
     async def run(self, request: QueryRequest) -> QueryResult:
-        """Run ``request`` in a worker and return what it answered."""
-        return await self._run_once(request)
+        """Run ``request`` in a worker and return what it answered. A worker that dies while it
+        evaluates the query (a crash in the engine, not a kill at the timeout) is replaced and
+        the query tried once more on a fresh one; dying twice on the same query makes it
+        :class:`QueryCrashed` (the query's doing, a 4xx), a death before evaluation
+        :class:`WorkerFailed` (ours, a 503)."""
+        try:
+            return await self._run_once(request)
+        except _DiedDuringQuery:
+            pass
+        try:
+            return await self._run_once(request)
+        except _DiedDuringQuery:
+            raise QueryCrashed("the query stopped the query engine twice; it is probably nested too "
+                               "deeply or builds too large a result: simplify it") from None
 
     async def _run_once(self, request: QueryRequest) -> QueryResult:
         generation = self.store.generation
@@ -382,12 +403,16 @@ class WorkerPool:
         if self._snapshot:
             snapshot = self._snapshot.ready(generation) or await asyncio.to_thread(self._snapshot.path_for, generation)
         worker = await self._acquire()
-        limit = self.timeout if worker.generation == generation else self.load_timeout
+        warm = worker.generation == generation  # no loading: evaluation starts on arrival
+        limit = self.timeout if warm else self.load_timeout
+        evaluating = False
         try:
             await worker.send((generation, snapshot, request))
+            evaluating = warm
             async with asyncio.timeout(limit) as deadline:
                 kind, meta, body = await worker.frame()
                 if kind == wire.STARTED:  # the data is loaded: the query's own time starts now
+                    evaluating = True
                     limit = self.timeout
                     deadline.reschedule(asyncio.get_running_loop().time() + limit)
                     kind, meta, body = await worker.frame()
@@ -397,6 +422,8 @@ class WorkerPool:
             raise QueryTimeout(limit) from None
         except (EOFError, OSError) as exc:
             self._replace(worker)
+            if evaluating:
+                raise _DiedDuringQuery() from None
             raise WorkerFailed(f"the query worker died ({type(exc).__name__})") from None
         except BaseException:  # cancelled mid-answer: the worker's state is unknown
             self._replace(worker)
@@ -412,6 +439,11 @@ class WorkerPool:
             raise QuerySyntaxError(*detail)
         if error == "not_acceptable":
             raise NotAcceptable(detail)
+        if error == "network":
+            raise QueryRejected("the query tried to open a network connection (SERVICE); queries on "
+                                "this endpoint cannot reach other hosts")
+        if error == "failed":
+            raise QueryRejected(f"the engine could not evaluate the query: {detail}")
         raise WorkerFailed(detail or "the worker sent something unexpected")
 
     def close(self) -> None:

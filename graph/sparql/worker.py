@@ -4,9 +4,12 @@ The parent (``graph.sparql.sandbox.WorkerPool``) starts it as a fresh interprete
 over one socket (a socketpair). What runs here, never in the server process:
 
 - at start, before any query is read: :func:`_prepare` (the one place for what a worker must
-  set up before it may evaluate anything), then the data is opened (:class:`WorkerData`): an
-  on-disk store read-only (``pyoxigraph.Store.read_only``), or, for an in-memory store, an
-  N-Quads snapshot of its public graphs loaded into a store of our own;
+  set up before it may evaluate anything): it ignores Ctrl-C and takes the network away
+  (``netguard``'s seccomp filter), so no query (``SERVICE``) can make it open a connection,
+  whatever the text check missed; a worker on Linux without the filter refuses every query. Then
+  the data is opened (:class:`WorkerData`): an on-disk store read-only
+  (``pyoxigraph.Store.read_only``), or, for an in-memory store, an N-Quads snapshot of its public
+  graphs loaded into a store of our own;
 - per query: the data is reopened if the store's generation moved on, the query runs, and the
   results are written by the engine itself (``graph.sparql.results.render``): only the bytes of
   the answer travel back, in one frame.
@@ -21,7 +24,9 @@ length), a JSON meta part and a raw body:
   frame);
 - ``R`` result: meta ``{kind, media_type, format, truncated, count}``, body = the answer's bytes;
 - ``E`` error: meta ``{error, detail}`` with ``error`` one of ``syntax`` (detail: message, line,
-  column), ``not_acceptable`` (detail: result kind) or ``failed`` (detail: text).
+  column), ``not_acceptable`` (detail: result kind), ``network`` (the query tried to reach the
+  network), ``failed`` (the engine could not evaluate it), ``error`` (the store failed, not the
+  query) or ``unavailable`` (no network filter: this worker runs nothing).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import sys
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat
 from pyoxigraph import Store as OxStore
 
+from . import netguard
 from .results import QueryRequest, QueryResult, render, store_label_lookup
 from .text import EMPTY_GRAPH, NotAcceptable, QuerySyntaxError, syntax_error
 
@@ -138,9 +144,21 @@ def encode_request(message) -> bytes:
 
 
 # --- the worker's life ---------------------------------------------------------------------------
-def _prepare() -> None:
-    """Everything a worker sets up once, before it reads its first query."""
+def _prepare() -> str | None:
+    """Everything a worker sets up once, before it reads its first query. Returns why it must
+    not run queries, or None.
+
+    The network goes first (``netguard``). On Linux a worker without the filter refuses to run
+    queries (the reason is returned); elsewhere there is no seccomp, and the text check alone
+    stands (said once on stderr)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    try:
+        netguard.install()
+    except netguard.NetguardUnavailable as exc:
+        if sys.platform.startswith("linux"):
+            return str(exc)
+        print(f"knooppunt: {exc}; SPARQL queries are checked by their text only", file=sys.stderr)
+    return None
 
 
 def _answer(sock: socket.socket, data: WorkerData, message, first: bool) -> None:
@@ -151,7 +169,10 @@ def _answer(sock: socket.socket, data: WorkerData, message, first: bool) -> None
             _send(sock, STARTED, {})
         try:
             result = execute(store, request, data.all_public(request.label_graphs))
-        except OSError:  # the files changed under a read-only store: reopen, retry once
+        except OSError as exc:
+            if netguard.is_blocked(exc):
+                raise
+            # the files changed under a read-only store: reopen, retry once
             store, _ = data.ensure(generation, snapshot, force=True)
             result = execute(store, request, data.all_public(request.label_graphs))
     except QuerySyntaxError as exc:
@@ -161,7 +182,13 @@ def _answer(sock: socket.socket, data: WorkerData, message, first: bool) -> None
         _send(sock, ERROR, {"error": "not_acceptable", "detail": exc.kind})
         return
     except Exception as exc:  # noqa: BLE001 - reported to the parent, the worker lives on
-        _send(sock, ERROR, {"error": "failed", "detail": f"{type(exc).__name__}: {exc}"})
+        if netguard.is_blocked(exc):
+            error = "network"
+        elif isinstance(exc, OSError):  # the store, not the query
+            error = "error"
+        else:
+            error = "failed"
+        _send(sock, ERROR, {"error": error, "detail": f"{type(exc).__name__}: {exc}"})
         return
     meta = {"kind": result.kind, "media_type": result.media_type, "format": result.format,
             "truncated": result.truncated, "count": result.count}
@@ -170,9 +197,9 @@ def _answer(sock: socket.socket, data: WorkerData, message, first: bool) -> None
 
 def serve(sock: socket.socket, source: dict) -> None:
     """The worker's loop: one request in, one answer out, until ``None`` or a closed socket."""
-    _prepare()
+    unguarded = _prepare()
     data = WorkerData(source)
-    if source.get("generation") is not None:  # open the data now, before the first query needs it
+    if source.get("generation") is not None and not unguarded:  # open the data before the first query
         with contextlib.suppress(Exception):
             data.ensure(source["generation"], source.get("snapshot"))
     reader = sock.makefile("rb", buffering=SMALL)
@@ -182,6 +209,10 @@ def serve(sock: socket.socket, source: dict) -> None:
             message = _recv_request(reader)
             if message is None:
                 return
+            if unguarded:
+                _send(sock, ERROR, {"error": "unavailable",
+                                    "detail": f"queries cannot run without the network filter: {unguarded}"})
+                continue
             _answer(sock, data, message, first)
             first = False
         except (EOFError, OSError):
