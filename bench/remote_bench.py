@@ -33,7 +33,7 @@ import httpx
 from knooppunt.graph.namespaces import sparql_prefixes
 
 from . import api_bench, sparql_bench
-from .common import OUT_DIR, ensure_store, free_port, percentile, serve, table
+from .common import OUT_DIR, ensure_store, free_port, percentile, serve, stop, table
 
 CLIENTS = 8
 
@@ -65,11 +65,7 @@ def oxigraph_server(store_dir: Path, timeout_s: int = 60) -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -7,8 +7,10 @@ slug. No parameter is ever pasted into SPARQL: the search, people, related, conn
 coverage, gaps and graph answers come from the in-memory projection and index; ``/api/resource``
 binds the IRI as a value.
 
-``setup(app)`` builds the projection and the search index once per app (``app.state.knowledge``);
-writes keep them in step (``graph.analysis.live``).
+``setup(app)`` makes one ``Knowledge`` per app (``app.state.knowledge``); the app's lifespan
+fills its projection and search index in the background once the server starts (read from their
+snapshot when it fits the data, else built from the store, ``graph.analysis.snapshot``), and
+requests that need them wait for them. Writes keep them in step (``graph.analysis.live``).
 """
 
 from __future__ import annotations
@@ -52,9 +54,8 @@ CONCEPTS = {KP + "Competency", KP + "CanMEDSRole", KP + "Theme"}
 
 
 def setup(app: FastAPI) -> None:
-    """One ``Knowledge`` (projection + search index) per app, built now, kept in step by writes."""
+    """One ``Knowledge`` (projection + search index) per app, kept in step by writes."""
     kb = Knowledge(app.state.store)
-    kb.warm()
     app.state.knowledge = kb
     app.state.search_index = kb.index  # the web pages' search uses the same index
 

@@ -23,6 +23,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        knowledge = getattr(app.state, "knowledge", None)
+        if knowledge is not None:  # read or build the views while the server already answers
+            knowledge.warm_in_background()
         # ``knooppunt serve`` sets ``local_url``: tell the CLI where we are (service.running). In
         # the lifespan, not around uvicorn.run: uvicorn ends the process with the signal it got.
         root = getattr(app.state.store, "root", None)
@@ -34,6 +37,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         runner = getattr(app.state, "query_runner", None)
         if runner is not None:
             runner.close()
+        knowledge = getattr(app.state, "knowledge", None)
+        if knowledge is not None:  # snapshots of the views, before the store records its state
+            knowledge.close()
         if owns_store:
             app.state.store.close()
 

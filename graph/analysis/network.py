@@ -500,6 +500,7 @@ class Projection(LiveView):
             "relations": len(st.rels),
             "folded_nary": len(st.nary),
             "builds": self.builds,
+            "restored": self.restored,
             "deltas": self.deltas,
             "build_seconds": round(self.build_seconds, 3),
             "build_rss_bytes": self.build_rss_bytes,

@@ -23,8 +23,7 @@ from __future__ import annotations
 import bisect
 import heapq
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -39,8 +38,9 @@ OVERLAY_LIMIT = 2000
 _HIGH = "\U0010ffff"
 
 
-@dataclass
-class _Entry:
+# Tuples rather than dataclasses: a snapshot of 170k entries and 90k resources (1M triples) reads
+# back in a third of the time (graph.analysis.snapshot).
+class _Entry(NamedTuple):
     iri: str
     text: str  # original
     folded: str
@@ -49,11 +49,10 @@ class _Entry:
     words: tuple[str, ...] = ()
 
 
-@dataclass
-class _Resource:
-    labels: dict[str, str] = field(default_factory=dict)
-    types: tuple[str, ...] = ()
-    entries: list[int] = field(default_factory=list)
+class _Resource(NamedTuple):
+    labels: dict[str, str]
+    types: tuple[str, ...]
+    entries: list[int]
 
 
 class _Index:
@@ -159,7 +158,7 @@ class SearchIndex(LiveView):
         return out
 
     def _add(self, st: _State, iri: str, labels: dict, types: set, texts: list) -> None:
-        res = _Resource(labels=labels, types=tuple(sorted(types)))
+        res = _Resource(labels, tuple(sorted(types)), [])
         seen: set[tuple[str, str]] = set()
         for fld, lang, text in texts:
             folded = vocab.fold(text)
@@ -459,6 +458,7 @@ class SearchIndex(LiveView):
             "entries": sum(1 for e in st.entries if e is not None),
             "overlay": len(st.overlay),
             "builds": self.builds,
+            "restored": self.restored,
             "deltas": self.deltas,
             "build_seconds": round(self.build_seconds, 3),
             "build_rss_bytes": self.build_rss_bytes,

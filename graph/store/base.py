@@ -32,6 +32,7 @@ from pyoxigraph import (
 
 from ..namespaces import sparql_prefixes
 from ..settings import Settings
+from .state import new_state_id
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
@@ -103,6 +104,7 @@ class Store(ABC):
         self._public_cache: tuple[int, list[NamedNode]] | None = None
         self._count_cache: dict[tuple[int, str | None], int] = {}
         self._listeners: list[Callable[[Iterable[Quad], Iterable[Quad]], None]] = []
+        self._session = new_state_id()
 
     # --- graphs -----------------------------------------------------------------------------
     def graph(self, name: str) -> NamedNode:
@@ -128,6 +130,19 @@ class Store(ABC):
     @abstractmethod
     def generation(self) -> int:
         """Changes whenever the data changes, so caches and projections know to refresh."""
+
+    def state_id(self, generation: int | None = None) -> str:
+        """An id of the data as of ``generation`` (default: now): equal ids mean equal data.
+
+        Here it holds within this process only (a random session id and the generation); the
+        on-disk Oxigraph store keeps it across processes and restarts (``graph.store.state``).
+        Caches keyed by it (HTTP ETags, the persisted projection) can never mistake one state
+        of the data for another."""
+        return f"{self._session}:{self.generation if generation is None else generation}"
+
+    keeps_state = False
+    """True if :meth:`state_id` identifies the data across processes and restarts, so that
+    derived structures may be kept on disk for it (``graph.analysis.snapshot``)."""
 
     @abstractmethod
     def named_graphs(self) -> list[NamedNode]: ...
