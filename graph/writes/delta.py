@@ -26,7 +26,7 @@ from ..namespaces import SCHEMA
 
 CONTACT_PREDICATES = frozenset({NamedNode(SCHEMA + "email"), NamedNode(SCHEMA + "telephone")})
 PRIVATE = "private"
-PROTECTED = ("system", "provenance")
+PROTECTED = ("system", "provenance", "proposals")
 """Graphs only the service writes: never the target of an import, update or Graph Store request."""
 
 
