@@ -49,8 +49,9 @@ def setup(app: FastAPI) -> None:
 # --- shared by the proposal, review and edit pages ----------------------------------------------------
 def checker(request: Request) -> duplicates.Checker:
     """A duplicate check over the service's search index (kept in step with writes)."""
-    kb = getattr(request.app.state, "knowledge", None)
-    return duplicates.Checker(request.app.state.store, kb.index if kb is not None else None)
+    from .writes import duplicate_check
+
+    return duplicate_check(request)
 
 
 def choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tuple[int, str, str]]]:
