@@ -11,11 +11,13 @@ kind (``{base}/id/{kind}/...``; projects and programmes count as one kind) when:
 - ``near-name``: the names agree without a part in brackets ("Universitair Medisch Centrum Groningen"
   and "Universitair Medisch Centrum Groningen (UMCG)"), or the bracketed part is the other's name,
   or they differ by a typo (similarity of the folded names >= ``NEAR``), or the shorter name's words
-  (two or more) are most of the longer one's ("Hospice Kuria" and "Hospice Kuria Amsterdam");
+  (two or more) are at least half of the longer one's ("Hospice Kuria" and "Hospice Kuria
+  Amsterdam"; "Proactieve zorgplanning bij dementie" and "… bij dementie in het mbo");
 - ``same-homepage``: the same web address up to scheme, ``www.`` and a trailing ``/``.
 
 Candidates are found through the search index (``graph.analysis.search``: its folding, its exact,
-prefix and word tiers), so a check costs a few index look-ups per name, not a scan of the store;
+prefix and word tiers, and ``match_phrases`` for existing names inside the new one), so a check
+costs a few index look-ups per name, not a scan of the store;
 homepages are exact look-ups in the store. Duplicates are advice, never a refusal: the API returns
 them as warnings with the existing IRI, the forms show them before anything is written.
 """
@@ -31,13 +33,18 @@ from urllib.parse import urlsplit
 from pyoxigraph import Literal, NamedNode
 
 from .. import vocab
-from ..namespaces import FOAF, SCHEMA
+from ..namespaces import FOAF, KP, SCHEMA
 
 NAME_PREDICATES = frozenset(vocab.LABEL_PREDICATES) | {vocab.ALT_PREDICATES[0]}
 HOMEPAGE_PREDICATES = (SCHEMA + "url", FOAF + "homepage")
 NEAR = 0.9
 SEARCH_LIMIT = 25
 STEM = 4
+COVER = 0.5
+"""The shorter name's words (two or more) are at least this share of the longer one's."""
+CLASSES = {"project": (KP + "Project", KP + "Programme"), "organisatie": (KP + "Organisation",),
+           "materiaal": (KP + "Material",), "persoon": (KP + "Person",)}
+"""Classes whose names may occur inside a new name of the kind (``SearchIndex.match_phrases``)."""
 KIND_GROUPS = {"programma": "project"}
 _BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
 REASONS = {
@@ -127,7 +134,7 @@ def near(a: str, b: str) -> bool:
             if difflib.SequenceMatcher(None, x, y).ratio() >= NEAR:
                 return True
             short, long_ = sorted((x.split(), y.split()), key=len)
-            if len(short) >= 2 and set(short) <= set(long_) and len(short) / len(long_) >= 0.6:
+            if len(short) >= 2 and set(short) <= set(long_) and len(short) / len(long_) >= COVER:
                 return True
     return False
 
@@ -173,19 +180,24 @@ class Checker:
             # words by prefix, the similarity test below decides
             stems = " ".join(w[:STEM] for w in vocab.fold(bare).split())
             queries = dict.fromkeys([name, bare, *_BRACKETS.findall(name), stems])
+            hits: dict[str, str] = {}
             for q in queries:
-                if not vocab.fold(q):
+                if vocab.fold(q):
+                    for r in self.index.search(q, limit=SEARCH_LIMIT).get("results", []):
+                        if r["match"] != "description":
+                            hits.setdefault(r["iri"], r.get("label", ""))
+            # existing names inside the new one ("… bij dementie" in "… bij dementie in het mbo")
+            for iri, _, _, _ in self.index.match_phrases(name, set(CLASSES.get(group(c.kind), ()))):
+                hits.setdefault(iri, "")
+            for iri, label in hits.items():
+                if iri in skip or group(self.entities.kind(iri)) != group(c.kind):
                     continue
-                for r in self.index.search(q, limit=SEARCH_LIMIT).get("results", []):
-                    iri = r["iri"]
-                    if iri in skip or r["match"] == "description" or group(self.entities.kind(iri)) != group(c.kind):
-                        continue
-                    theirs = self._names(iri)
-                    same = [n for n in theirs if vocab.fold(n) == vocab.fold(name)]
-                    close = same or [n for n in theirs if near(name, n)]
-                    if close:
-                        found.append(Duplicate(c.iri, name, iri, r.get("label", ""), close[0],
-                                               "same-name" if same else "near-name"))
+                theirs = self._names(iri)
+                same = [n for n in theirs if vocab.fold(n) == vocab.fold(name)]
+                close = same or [n for n in theirs if near(name, n)]
+                if close:
+                    found.append(Duplicate(c.iri, name, iri, label or self._label(iri), close[0],
+                                           "same-name" if same else "near-name"))
         found.sort(key=lambda d: d.reason != "same-name")  # the strongest reason for each pair first
         return found
 
