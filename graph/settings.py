@@ -33,6 +33,10 @@ class Settings:
     max_update_bytes: int = 1024 * 1024
     """Longest SPARQL Update text (rdflib's parser reads ~130 characters per ms: larger changes go
     through imports or the Graph Store Protocol)."""
+    body_idle_timeout: float = 10.0
+    """Seconds a request body may pause between two chunks before the request gets 408."""
+    body_timeout: float = 120.0
+    """Seconds a whole request body may take to arrive before the request gets 408."""
     token_file: str = ""
     """Where write tokens are kept (hashes only); default: ``tokens.json`` beside the store."""
     session_secret: str = ""

@@ -13,7 +13,7 @@ from knooppunt.graph import __version__
 from knooppunt.graph.settings import Settings, from_env
 from knooppunt.graph.store import Store, open_store
 
-from . import problems, running, store_errors
+from . import headers, problems, running, store_errors
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.local_secret = secrets.token_urlsafe(32)  # the CLI's admin token, see service.running
     problems.install(app)
     store_errors.install(app)
+    app.add_middleware(headers.SecurityHeaders)
 
     @app.get("/health", tags=["service"])
     def health(request: Request) -> dict:

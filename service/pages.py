@@ -78,6 +78,7 @@ def render(request: Request, name: str, status: int = 200, headers: dict | None 
         "path": request.url.path,
         "groups": GROUPS,
         "base": request.app.state.settings.base,
+        "href": pd.href,
         "csrf_token": lambda: csrf.token(request),
         "curator": session.curator(request),
         **ctx,

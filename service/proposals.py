@@ -14,15 +14,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, FastAPI, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from knooppunt.graph.curation import duplicates, forms, proposals
 from knooppunt.graph.namespaces import KP
 from knooppunt.graph.writes import ingest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 
-from . import i18n, ratelimit, webforms
+from . import bodies, i18n, ratelimit, responses, webforms
 from . import pagedata as pd
 from .problems import Problem
 
@@ -212,16 +213,8 @@ class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-PROPOSAL_PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid bearer token (reviewing needs an editor token)."},
-    403: {"description": "The token's scope does not allow this."},
-    404: {"description": "No such proposal."},
-    409: {"description": "The proposal was decided already."},
-    422: {"description": "Invalid fields (problem+json with `errors`: field and message in nl and en), or the "
-                         "approved resource breaks a shape (every SHACL result)."},
-    429: {"description": "Too many proposals from this client (see `Retry-After`)."},
-    503: {"description": "Too many proposals wait for review."},
-}
+EDITOR_PROBLEMS = responses.problems(401, 403, 404, 409, 422, *responses.STORE)
+JSON_RESULT = {"description": "The proposal (and, for an approval, the write).", "content": {"application/json": {"schema": {}}}}
 
 
 def _resolve_slugs(kind: forms.Kind, raw: dict[str, Any], base: str) -> dict[str, Any]:
@@ -247,7 +240,7 @@ def _proposal_problem(exc: proposals.ProposalError) -> Problem:
                    exc.detail)
 
 
-@router.get("/api/proposals/fields", tags=["proposals"])
+@router.get("/api/proposals/fields", tags=["proposals"], responses=responses.merge({200: JSON_RESULT}))
 def proposal_fields() -> dict:
     """The fields of each kind of proposal: name, label (nl, en), kind of value, whether required."""
     return {"kinds": {k.name: {"label": {"nl": k.label[0], "en": k.label[1]}, "fields": [
@@ -257,11 +250,18 @@ def proposal_fields() -> dict:
         for f in k.fields]} for k in forms.KINDS.values()}}
 
 
-@router.post("/api/proposals", tags=["proposals"], status_code=201, responses=PROPOSAL_PROBLEMS)
-async def create_proposal(request: Request, body: Annotated[ProposalIn, Body()]) -> JSONResponse:
+@router.post(
+    "/api/proposals", tags=["proposals"], status_code=201,
+    responses=responses.merge({201: {**JSON_RESULT, "description": "The proposal, waiting for review, with its likely duplicates."}},
+                              responses.problems(400, 408, 413, 415, 422, 429, 503, *responses.STORE)),
+    openapi_extra={"requestBody": {"required": True, "content": {"application/json": {"schema": ProposalIn.model_json_schema()}}}},
+)
+async def create_proposal(request: Request) -> JSONResponse:
     """Propose a resource (no token needed). Answers 201 with the proposal's id and any likely
-    duplicates (existing IRIs) as warnings; an editor approves or rejects it later."""
+    duplicates (existing IRIs) as warnings; an editor approves or rejects it later. The body is
+    read with a cap (``KNOOPPUNT_MAX_FORM_BYTES``) before it is parsed: anyone can send it."""
     store = request.app.state.store
+    body = await _proposal_body(request)
     kind = forms.KINDS[body.kind]
     raw = _resolve_slugs(kind, body.fields, store.settings.base)
     try:
@@ -278,13 +278,28 @@ async def create_proposal(request: Request, body: Annotated[ProposalIn, Body()])
     return JSONResponse(p.as_dict(), status_code=201, headers={"Location": f"/api/proposals/{p.id}"})
 
 
+async def _proposal_body(request: Request) -> ProposalIn:
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+        raise Problem(415, "Unsupported media type", "send the proposal as application/json")
+    try:
+        raw = await bodies.read_body(request, request.app.state.settings.max_form_bytes, what="the proposal")
+    except bodies.BodyError as exc:
+        raise Problem(exc.status, exc.title, exc.detail) from None
+    try:
+        return ProposalIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{"parameter": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        raise Problem(422, "Invalid parameter", "; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
+                      errors=errors) from None
+
+
 def _editor(request: Request):
     from .writes import require
 
     return require(request, "editor")
 
 
-@router.get("/api/proposals", tags=["proposals"], responses=PROPOSAL_PROBLEMS)
+@router.get("/api/proposals", tags=["proposals"], responses=responses.merge({200: JSON_RESULT}, EDITOR_PROBLEMS))
 async def list_proposals(
     request: Request,
     status: Annotated[Literal["pending", "approved", "rejected", "all"], Query()] = "pending",
@@ -300,6 +315,9 @@ async def list_proposals(
     return {"proposals": [p.as_dict() for p in found], "count": len(found)}
 
 
+ProposalId = Annotated[str, FastAPIPath(max_length=64, pattern=r"^[0-9A-Za-z-]+$", description="A proposal's id.")]
+
+
 def _get(request: Request, proposal_id: str) -> proposals.Proposal:
     p = proposals.get(request.app.state.store, proposal_id)
     if p is None:
@@ -307,8 +325,8 @@ def _get(request: Request, proposal_id: str) -> proposals.Proposal:
     return p
 
 
-@router.get("/api/proposals/{proposal_id}", tags=["proposals"], responses=PROPOSAL_PROBLEMS)
-async def get_proposal(request: Request, proposal_id: str) -> dict:
+@router.get("/api/proposals/{proposal_id}", tags=["proposals"], responses=responses.merge({200: JSON_RESULT}, EDITOR_PROBLEMS))
+async def get_proposal(request: Request, proposal_id: ProposalId) -> dict:
     """One proposal (editor), with its likely duplicates."""
     _editor(request)
     p = _get(request, proposal_id)
@@ -316,8 +334,8 @@ async def get_proposal(request: Request, proposal_id: str) -> dict:
     return p.as_dict()
 
 
-@router.put("/api/proposals/{proposal_id}", tags=["proposals"], responses=PROPOSAL_PROBLEMS)
-async def edit_proposal(request: Request, proposal_id: str, body: Annotated[FieldsIn, Body()]) -> dict:
+@router.put("/api/proposals/{proposal_id}", tags=["proposals"], responses=responses.merge({200: JSON_RESULT}, EDITOR_PROBLEMS))
+async def edit_proposal(request: Request, proposal_id: ProposalId, body: Annotated[FieldsIn, Body()]) -> dict:
     """Change a waiting proposal's fields (editor): they are checked like a new proposal's."""
     _editor(request)
     store = request.app.state.store
@@ -332,8 +350,8 @@ async def edit_proposal(request: Request, proposal_id: str, body: Annotated[Fiel
     return p.as_dict()
 
 
-@router.post("/api/proposals/{proposal_id}/approve", tags=["proposals"], responses=PROPOSAL_PROBLEMS)
-async def approve_proposal(request: Request, proposal_id: str) -> Response:
+@router.post("/api/proposals/{proposal_id}/approve", tags=["proposals"], responses=responses.merge({200: JSON_RESULT}, EDITOR_PROBLEMS))
+async def approve_proposal(request: Request, proposal_id: ProposalId) -> Response:
     """Approve (editor): one validated, atomic write of the resource with its provenance; the answer
     is the proposal (with the new resource's IRI) and the write (warnings, duplicates)."""
     token = _editor(request)
@@ -352,8 +370,8 @@ async def approve_proposal(request: Request, proposal_id: str) -> Response:
     return JSONResponse({"proposal": p.as_dict(), "write": result.as_dict()})
 
 
-@router.post("/api/proposals/{proposal_id}/reject", tags=["proposals"], responses=PROPOSAL_PROBLEMS)
-async def reject_proposal(request: Request, proposal_id: str, body: Annotated[RejectIn, Body()]) -> dict:
+@router.post("/api/proposals/{proposal_id}/reject", tags=["proposals"], responses=responses.merge({200: JSON_RESULT}, EDITOR_PROBLEMS))
+async def reject_proposal(request: Request, proposal_id: ProposalId, body: Annotated[RejectIn, Body()]) -> dict:
     """Reject with a reason (editor): the proposal never reaches a public graph."""
     token = _editor(request)
     try:

@@ -1,7 +1,8 @@
 """Reading what a web form posts: bounded, CSRF-checked, as plain fields.
 
 Every POST route of the pages reads its body through ``read`` (one place for the three checks):
-the body is at most ``KNOOPPUNT_MAX_FORM_BYTES`` (413 otherwise, counted as it streams in), it is
+the body is at most ``KNOOPPUNT_MAX_FORM_BYTES`` and arrives in time (413 / 408 otherwise,
+``service.bodies``), it is
 ``application/x-www-form-urlencoded`` (415 otherwise; the forms send nothing else) with at most
 ``MAX_FIELDS`` fields, and it carries a valid ``csrftoken`` (``service.csrf``; 403 otherwise).
 Refusals are ``FormRefused`` and answered with a Dutch page of the same status (``pages.error``).
@@ -13,7 +14,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import Request
 
-from . import csrf
+from . import bodies, csrf
 
 MAX_FIELDS = 400
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -29,22 +30,17 @@ async def read(request: Request) -> dict[str, list[str]]:
     """The posted fields (name -> values in order), after the size, type and CSRF checks."""
     limit = request.app.state.settings.max_form_bytes
     declared = request.headers.get("content-length", "")
-    too_large = FormRefused(413, ("Formulier te groot", "Form too large"),
-                            (f"Een formulier is ten hoogste {limit} bytes.", f"A form is at most {limit} bytes."))
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != FORM_TYPE and (kind or declared not in ("", "0")):  # an empty post is an empty form
         raise FormRefused(415, ("Onbekend formaat", "Unsupported media type"),
                           ("Dit adres leest alleen formulieren.", "This address only reads web forms."))
-    body, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        body.append(chunk)
     try:
-        pairs = parse_qsl(b"".join(body).decode("utf-8"), keep_blank_values=True,
+        body = await bodies.read_body(request, limit, what="the form")
+    except bodies.BodyError as exc:
+        raise FormRefused(exc.status, ("Formulier niet ontvangen", exc.title), (
+            f"Een formulier is ten hoogste {limit} bytes en komt binnen enkele seconden aan.", exc.detail)) from None
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True,
                           max_num_fields=MAX_FIELDS, strict_parsing=False)
     except (UnicodeDecodeError, ValueError):
         raise FormRefused(400, ("Onleesbaar formulier", "Unreadable form"),

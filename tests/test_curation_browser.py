@@ -12,7 +12,6 @@ import pytest
 from knooppunt.graph.tokens import TokenFile
 from knooppunt.service.app import create_app
 from test_browser import DESKTOP, shot
-from test_browser import browser as shared_browser  # noqa: F401 - the fixture "browser", shared
 
 pytestmark = pytest.mark.browser
 

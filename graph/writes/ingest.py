@@ -4,8 +4,9 @@ Every write path of the service and the CLI ends in ``commit``:
 
 1. the caller turns its input into a ``Delta`` (``delta.replace_graph`` for an import or a Graph
    Store PUT, ``delta.add_to_graph`` for a POST, ``update_delta`` for SPARQL Update);
-2. ``route_private`` moves contact details into the ``private`` graph;
-3. the permissions are checked (protected graphs, admin-only graphs, emptying a graph = a drop);
+2. the permissions are checked (protected graphs, admin-only graphs, emptying a graph = a drop);
+3. ``route_private`` moves what must not be public (contact details, anything about a person
+   beyond the allow-list) into the ``private`` graph, recording which graph stated it;
 4. ``incremental.validate_delta`` validates only what the change touches; any Violation refuses the
    write whole (``Refused`` carries the report); Warnings are returned;
 5. the data and its provenance record go into the store in one ``apply_delta`` call, one
@@ -25,12 +26,12 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
 from ..store import StoreError
-from . import incremental, provenance, renames
+from . import incremental, limits, provenance, renames
 from .delta import (
-    CONTACT_PREDICATES,
     PRIVATE,
     PROTECTED,
     Delta,
+    drop_graph,
     in_graph,
     replace_graph,
     route_private,
@@ -38,8 +39,9 @@ from .delta import (
 )
 from .validation import ValidationReport, ValidationResult
 
-ADMIN_GRAPHS = ("ontology",)
-"""Graphs an editor may not change (the vocabulary and concept schemes)."""
+ADMIN_GRAPHS = ("ontology", PRIVATE)
+"""Graphs an editor may not change directly (the vocabulary and concept schemes; private data,
+which an editor's writes reach only through ``route_private``)."""
 
 MEDIA_TYPES: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
@@ -78,6 +80,13 @@ class ParseError(WriteError):
     def __init__(self, detail: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(detail, line=line, column=column)
         self.line, self.column = line, column
+
+
+class OverLimit(WriteError):
+    """A document the parsers are not given: too deeply nested, entities that expand too much,
+    a zip bomb (see ``limits``)."""
+
+    title = "Document over a limit"
 
 
 class UnsupportedFormat(WriteError):
@@ -142,8 +151,15 @@ def parse_rdf(data: bytes | io.IOBase, fmt: RdfFormat, base: str, graph: NamedNo
 
     Relative IRIs resolve against ``{base}/`` (the vocabulary contract). In N-Quads and TriG only
     the default graph and ``graph`` itself may appear: an import writes one graph (use
-    ``knooppunt restore`` for whole datasets).
+    ``knooppunt restore`` for whole datasets). Bytes (every upload) pass ``limits.check_rdf``
+    first, so no document reaches the parser that could crash or stall the process; a stream
+    (a local file of a trusted command) is parsed as it comes.
     """
+    if isinstance(data, bytes):
+        try:
+            limits.check_rdf(data, fmt)
+        except limits.DocumentRefused as exc:
+            raise OverLimit(f"{fmt.name}: {exc}", status=exc.status) from None
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         quads = list(parse(source, fmt, base_iri=base.rstrip("/") + "/"))
@@ -200,7 +216,7 @@ def commit(
     operation: str,
     graph: NamedNode | None = None,
     source: str | None = None,
-    replace_private_for: set | None = None,
+    replaces_graph: bool = False,
     duplicates: Callable[[Delta], list] | None = None,
     record_id: str | None = None,
     provenance_extra: list | None = None,
@@ -210,8 +226,8 @@ def commit(
 
     ``delta`` may be a function: it is then computed under the write lock, so a delta read from
     the store (a graph replacement) cannot be overtaken by a concurrent write.
-    ``replace_private_for``: subjects whose contact details this write replaces (see
-    ``delta.route_private``); the subjects of removed quads are added to it.
+    ``replaces_graph``: the write replaces (or drops) ``graph`` as a whole, so the private facts
+    ``graph`` stated before and no longer states are released (``delta.route_private``).
     ``duplicates``: a check for likely duplicates (``graph.curation.duplicates.Checker``), run on
     the delta before it is written; its findings come back in ``WriteResult.duplicates``.
     ``record_id``: the provenance record's id, when the data must name it (``provenance.new_id``);
@@ -221,10 +237,8 @@ def commit(
     """
     with store._write_lock:  # delta, validation and commit see the same state
         delta = delta() if callable(delta) else delta
-        if replace_private_for is not None:
-            replace_private_for = replace_private_for | {q.subject for q in delta.removed}
-        delta = route_private(store, delta, replace_for=replace_private_for)
-        check_permissions(store, delta, scope)
+        check_permissions(store, delta, scope)  # what the caller asked for, before routing
+        delta = route_private(store, delta, owner=graph, replaces=replaces_graph)
         report = incremental.validate_delta(store, delta)
         if not report.conforms:
             raise Refused(report)
@@ -266,8 +280,7 @@ def import_quads(
 
     return commit(
         store, lambda: import_delta(store, graph, quads, fields=fields), agent=agent, scope=scope,
-        operation=operation, graph=graph, source=source,
-        replace_private_for={q.subject for q in quads}, duplicates=duplicates,
+        operation=operation, graph=graph, source=source, replaces_graph=True, duplicates=duplicates,
     )
 
 
@@ -309,6 +322,10 @@ def import_document(
 
     CSV states fields (a rename replaces the old name, see ``import_quads``); RDF and workbooks
     state the whole graph."""
+    if graph == store.graph(PRIVATE):
+        raise Forbidden("an import cannot replace the private graph: import into a public graph (contact "
+                        "details go to the private graph by themselves) or, as an admin, use the Graph "
+                        "Store Protocol on /graph/private")
     quads = document_quads(store, data, media_type, graph, source=source)
     fields = media_type.split(";")[0].strip().lower() in CSV_TYPES
     return import_quads(store, quads, graph, agent=agent, scope=scope, source=source, fields=fields,
@@ -320,11 +337,9 @@ def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]], fields: fr
     validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads;
     the graphs in ``fields`` come from tables (CSV: renames, see ``import_quads``)."""
     delta = Delta()
-    subjects: set = set()
     for graph, quads in quads_by_graph.items():
-        delta.extend(import_delta(store, graph, list(dict.fromkeys(quads)), fields=graph in fields))
-        subjects |= {q.subject for q in quads}
-    delta = route_private(store, delta, replace_for=subjects | {q.subject for q in delta.removed})
+        change = import_delta(store, graph, list(dict.fromkeys(quads)), fields=graph in fields)
+        delta.extend(route_private(store, change, owner=graph, replaces=True))
     return incremental.validate_delta(store, delta)
 
 
@@ -346,20 +361,8 @@ def undo(store, record_id: str, *, agent: str) -> WriteResult:
         raise WriteError(f"no import with id {record_id!r}", status=404)
     graph = NamedNode(record.graph)
 
-    def delta() -> Delta:
-        change = Delta(removed=list(store.quads(graph=graph)))
-        if graph != store.graph(PRIVATE):  # contact details of people only this graph named
-            for s in {q.subject for q in change.removed}:
-                if not _mentioned_elsewhere(store, s, graph):
-                    change.removed.extend(store.quads(s, None, None, store.graph(PRIVATE)))
-        return change
-
-    return commit(store, delta, agent=agent, scope="admin", operation="undo", graph=graph, source=record_id)
-
-
-def _mentioned_elsewhere(store, subject, graph: NamedNode) -> bool:
-    hidden = {graph, *(store.graph(n) for n in (PRIVATE, *PROTECTED))}
-    return any(q.graph_name not in hidden for q in store.quads(subject, None, None, None))
+    return commit(store, lambda: drop_graph(store, graph), agent=agent, scope="admin", operation="undo",
+                  graph=graph, source=record_id, replaces_graph=True)
 
 
 # --- knooppunt load ---------------------------------------------------------------------------------
@@ -397,11 +400,13 @@ def load_path(
                                base_iri=store.settings.base + "/", bulk=True)
         except StoreError as exc:
             raise ParseError(str(exc)) from exc
-        # contact details never stay in a public graph, however they were loaded
-        contact = [q for p in CONTACT_PREDICATES for q in store.quads(None, p, None, graph)]
-        if contact:
-            store.apply_delta(contact, in_graph(contact, store.graph(PRIVATE)))
-            added -= len(contact)
+        # what must not be public never stays in a public graph, however it was loaded
+        loaded = list(store.quads(graph=graph))
+        routed = route_private(store, Delta(added=loaded), owner=graph, replaces=True)
+        kept = set(routed.added)
+        moved = [q for q in loaded if q not in kept]
+        store.apply_delta(moved + routed.removed, [q for q in routed.added if q.graph_name == store.graph(PRIVATE)])
+        added -= len(moved)
         record_id = provenance.new_id()
         store.apply_delta([], provenance.record_quads(
             store, record_id=record_id, agent="cli", operation=UNVALIDATED, graph=graph, source=path.name,

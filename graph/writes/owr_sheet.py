@@ -182,8 +182,13 @@ def read_workbook(data: bytes, store, *, source: str | None = None) -> list[Trip
     """Triples of a filled OWR 2.0 workbook (curriculum + coverage, and any new framework items)."""
     from openpyxl import load_workbook
 
-    from .ingest import ParseError
+    from .ingest import OverLimit, ParseError
+    from .limits import DocumentRefused, check_xlsx
 
+    try:
+        check_xlsx(data)  # sizes, ratios and DOCTYPEs before openpyxl inflates anything
+    except DocumentRefused as exc:
+        raise OverLimit(str(exc), status=exc.status) from None
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
