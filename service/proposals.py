@@ -213,7 +213,7 @@ class RejectIn(BaseModel):
     reason: str = Field(min_length=1, max_length=4000)
 
 
-EDITOR_PROBLEMS = responses.problems(401, 403, 404, 409, 422, *responses.STORE)
+EDITOR_PROBLEMS = responses.problems(400, 401, 403, 404, 409, 422, *responses.STORE)
 JSON_RESULT = {"description": "The proposal (and, for an approval, the write).", "content": {"application/json": {"schema": {}}}}
 
 

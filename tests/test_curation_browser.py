@@ -21,6 +21,16 @@ EXISTING = "Proactieve zorgplanning bij dementie"
 REJECTED = "Reclame voor een webwinkel"
 
 
+CHOICES = ("Proactieve zorgplanning", "Dementie", "mbo")
+"""Themes and level of the initiative: what the ambassador chooses on /initiatief."""
+
+
+def fill_initiative(page, title: str) -> None:
+    page.get_by_label("Titel van het initiatief").fill(title)
+    for choice in CHOICES:
+        page.get_by_label(choice, exact=True).check()
+
+
 @pytest.fixture
 def curation_server(store_factory, backend, tmp_path, start_live_server):
     """A service of its own (the tests write), with an editor token."""
@@ -48,12 +58,12 @@ def test_propose_review_approve_publish(context, curation_server):
 
     # 1. an ambassador's search on /initiatief becomes a proposal, without signing in
     page.goto(server.url + "/initiatief")
-    page.get_by_label("Titel van het initiatief").fill(TITLE)
-    page.get_by_label("Proactieve zorgplanning", exact=True).check()
+    fill_initiative(page, TITLE)
     page.get_by_role("link", name="Zet dit initiatief in Knooppunt").click()
     page.wait_for_url(re.compile(r"/voorstellen/initiatief\?"))
     assert page.get_by_label("Titel van het initiatief").input_value() == TITLE  # pre-filled from the search
-    assert page.get_by_label("Proactieve zorgplanning", exact=True).is_checked()
+    for choice in CHOICES:
+        assert page.get_by_label(choice, exact=True).is_checked()
     page.get_by_label("Bron (webadres)").fill("https://example.org/acp-dementie-mbo")
     page.get_by_label("Uw naam (optioneel)").fill("Anna de Vries")
     page.get_by_role("button", name="Voorstel versturen").click()
@@ -123,8 +133,7 @@ def test_propose_review_approve_publish(context, curation_server):
     box.fill("dementie in het mbo")
     page.get_by_role("option", name=re.compile(re.escape(TITLE))).wait_for()
     page.goto(server.url + "/initiatief")
-    page.get_by_label("Titel van het initiatief").fill("Scholing proactieve zorgplanning dementie mbo")
-    page.get_by_label("Proactieve zorgplanning", exact=True).check()
+    fill_initiative(page, "Scholing proactieve zorgplanning en dementie")
     page.get_by_role("button", name="Zoek verbindingen").click()
     page.locator("#suggestions a", has_text=TITLE).first.wait_for()
     shot(page, "connections-after-approval")

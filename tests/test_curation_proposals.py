@@ -115,6 +115,10 @@ def test_a_rejected_proposal_never_reaches_the_public_graph(w):
 
 def test_an_editor_changes_a_proposal_before_approving(w):
     p = propose(w).json()
+    same = w.client.put(f"/api/proposals/{p['id']}", json={"fields": {k: v for k, v in p["fields"].items()}},
+                        headers=w.auth())
+    assert same.status_code == 200 and same.json()["fields"] == p["fields"]  # saving without a change keeps it
+    assert w.client.get(f"/api/proposals/{p['id']}", headers=w.auth()).json()["fields"] == p["fields"]
     r = w.client.put(f"/api/proposals/{p['id']}", json={"fields": {"label": "Voorleesproject rouw", "levels": ["mbo-4"]}},
                      headers=w.auth())
     assert r.status_code == 200, r.text

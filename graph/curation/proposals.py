@@ -216,7 +216,10 @@ def edit(store, proposal_id: str, raw: dict[str, Any]) -> Proposal:
         p = _pending(store, proposal_id)
         clean = forms.check(store, kind(p.kind), raw)
         node, g = _node(store, proposal_id), _graph(store)
-        store.apply_delta(list(store.quads(node, FIELDS, None, g)), [Quad(node, FIELDS, _fields_literal(clean), g)])
+        new = Quad(node, FIELDS, _fields_literal(clean), g)
+        old = [q for q in store.quads(node, FIELDS, None, g) if q != new]
+        if old:  # a delta removes only what changes (the sidecar adds before it removes)
+            store.apply_delta(old, [new])
         p.fields = clean
     return p
 
