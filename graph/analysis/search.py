@@ -396,6 +396,17 @@ class SearchIndex(LiveView):
                             found.append((e.iri, e.text, i, i + n))
         return found
 
+    def named(self, folded: str) -> list[tuple[str, str]]:
+        """``(iri, name)`` of every entity with a name or alternative name that folds to ``folded``:
+        one dict look-up (the duplicate check, ``graph.curation.duplicates``)."""
+        with self.reading():
+            st = self.state
+            found = [st.entries[eid] for eid in st.index.exact.get(folded, ())]
+            found += [st.entries[eid] for eid in st.overlay
+                      if st.entries[eid] is not None and st.entries[eid].field != "description"
+                      and st.entries[eid].folded == folded]
+            return list(dict.fromkeys((e.iri, e.text) for e in found if e is not None))
+
     def stats(self) -> dict[str, Any]:
         st = self.state
         return {

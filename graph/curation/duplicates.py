@@ -38,7 +38,7 @@ from ..namespaces import FOAF, KP, SCHEMA
 NAME_PREDICATES = frozenset(vocab.LABEL_PREDICATES) | {vocab.ALT_PREDICATES[0]}
 HOMEPAGE_PREDICATES = (SCHEMA + "url", FOAF + "homepage")
 NEAR = 0.9
-SEARCH_LIMIT = 25
+SEARCH_LIMIT = 10
 STEM = 4
 COVER = 0.5
 """The shorter name's words (two or more) are at least this share of the longer one's."""
@@ -173,35 +173,50 @@ class Checker:
         return out
 
     def _by_name(self, c: Candidate, skip: set[str]) -> list[Duplicate]:
+        """Existing names equal to one of the name's keys (a dict look-up each), names it starts or
+        whose words it starts (one search), names inside it (``match_phrases``) and, only when all
+        of those found nothing, names with the same word stems (a typo after a word's first
+        ``STEM`` letters: "Groningn")."""
         found: list[Duplicate] = []
         for name in c.names:
-            bare = _BRACKETS.sub(" ", name).strip()
-            # word stems find a typo after a word's first letters ("Groningn"): the index matches
-            # words by prefix, the similarity test below decides
-            stems = " ".join(w[:STEM] for w in vocab.fold(bare).split())
-            queries = dict.fromkeys([name, bare, *_BRACKETS.findall(name), stems])
             hits: dict[str, str] = {}
-            for q in queries:
-                if vocab.fold(q):
-                    for r in self.index.search(q, limit=SEARCH_LIMIT).get("results", []):
-                        if r["match"] != "description":
-                            hits.setdefault(r["iri"], r.get("label", ""))
-            # existing names inside the new one ("… bij dementie" in "… bij dementie in het mbo")
+            for key in keys(name):
+                for iri, _ in self.index.named(key):
+                    hits.setdefault(iri, "")
+            bare = _BRACKETS.sub(" ", name).strip()
+            for q in dict.fromkeys([name, bare]):
+                for r in self.index.search(q, limit=SEARCH_LIMIT).get("results", []):
+                    if r["match"] != "description":
+                        hits.setdefault(r["iri"], r.get("label", ""))
             for iri, _, _, _ in self.index.match_phrases(name, set(CLASSES.get(group(c.kind), ()))):
                 hits.setdefault(iri, "")
-            for iri, label in hits.items():
-                if iri in skip or group(self.entities.kind(iri)) != group(c.kind):
-                    continue
-                theirs = self._names(iri)
-                same = [n for n in theirs if vocab.fold(n) == vocab.fold(name)]
-                close = same or [n for n in theirs if near(name, n)]
-                if close:
-                    found.append(Duplicate(c.iri, name, iri, label or self._label(iri), close[0],
-                                           "same-name" if same else "near-name"))
+            close = self._close(c, name, hits, skip)
+            if not close:
+                stems = " ".join(w[:STEM] for w in vocab.fold(bare).split())
+                typos = {r["iri"]: r.get("label", "") for r in self.index.search(stems, limit=SEARCH_LIMIT)["results"]
+                         if r["match"] != "description"}
+                close = self._close(c, name, typos, skip)
+            found += close
         found.sort(key=lambda d: d.reason != "same-name")  # the strongest reason for each pair first
         return found
 
+    def _close(self, c: Candidate, name: str, hits: dict[str, str], skip: set[str]) -> list[Duplicate]:
+        """The hits of the candidate's kind whose names are the same as ``name`` or near it."""
+        out = []
+        for iri, label in hits.items():
+            if iri in skip or group(self.entities.kind(iri)) != group(c.kind):
+                continue
+            theirs = self._names(iri)
+            same = [n for n in theirs if vocab.fold(n) == vocab.fold(name)]
+            close = same or [n for n in theirs if near(name, n)]
+            if close:
+                out.append(Duplicate(c.iri, name, iri, label or self._label(iri), close[0],
+                                     "same-name" if same else "near-name"))
+        return out
+
     def _by_homepage(self, c: Candidate, skip: set[str]) -> list[Duplicate]:
+        if not c.homepages:
+            return []
         public = set(self.store.public_graphs())
         found = []
         for url in c.homepages:
