@@ -186,6 +186,30 @@ def test_the_curation_views(fresh_store, tmp_path):
     assert project not in {r.iri for r in views.view("projects")}
 
 
+def test_the_warnings_view_follows_writes_exactly(fresh_store, tmp_path):
+    """Kept in step incrementally, the view equals a whole-store validation after every write."""
+    store = fresh_store
+    view = missing.Missing(store)
+
+    def as_set(rows):
+        return {(r.iri, tuple(sorted(r.issues))) for r in rows}
+
+    before = as_set(view.warnings())
+    w = make_writer(store, tmp_path)
+    steps = [
+        lambda: turtle(w, "nieuw", '<id/project/zonder-en> a kp:Project ; rdfs:label "Zonder Engelse naam"@nl .'),
+        lambda: csv(w, "hernoemen", "type,id,label,label_en,bron\norganisatie,umcg,UMC Groningen,UMC Groningen,https://example.org/u\n"),
+        lambda: turtle(w, "nieuw", '<id/project/zonder-en> a kp:Project ; rdfs:label "Zonder Engelse naam"@nl , "Without"@en ;'
+                                   ' dct:source <https://example.org/z> ; dct:description "Nu compleet."@nl .'),
+        lambda: w.client.post("/api/proposals", json={"kind": "organisatie", "fields": {"label": "Alleen een voorstel"}}),
+    ]
+    for step in steps:
+        assert step().status_code in (200, 201)
+        assert as_set(view.warnings()) == as_set(missing.Missing(store).warnings())
+    assert view.builds == 1  # built once, then followed the writes
+    assert as_set(view.warnings()) != before
+
+
 def test_the_missing_page_sorts_and_links_to_the_edit_form(fresh_store, tmp_path):
     import re
 

@@ -1,10 +1,10 @@
 """What is missing: the curation views an editor works through.
 
 - ``warnings``: resources with SHACL Warnings (what the shapes say a curator should add: an English
-  name, a source, a level ...), from pyshacl over the whole public graph without ``focus_nodes`` —
-  the same oracle every write is validated against. It costs what a whole-store validation costs
-  (~1.5 s for the 6k-triple seed graph on a loaded 2-core machine, ~47 s at 1M triples), so it is
-  computed once per store state and kept until the next write;
+  name, a source, a level ...), exactly as pyshacl gives them over the whole public graph without
+  ``focus_nodes`` — the same oracle every write is validated against. Built once (what a whole-store
+  validation costs: seconds for the seed graph, ~47 s at 1M triples), then kept in step with each
+  write at the cost of validating what that write touched (see ``Missing``);
 - ``needs_without_material``: knowledge needs (``kp:Need``) that no material meets (``kp:metBy``);
 - ``hubs_without_ambassadors``: Onderwijsknooppunten with no ``kp:Membership`` in the role
   *ambassadeur*;
@@ -25,6 +25,7 @@ from pyoxigraph import NamedNode
 from .. import vocab
 from ..namespaces import KP
 from ..writes import incremental, validation
+from ..writes.delta import Delta
 
 VIEWS = ("warnings", "needs", "hubs", "projects")
 
@@ -72,12 +73,42 @@ ISSUES = {
 
 
 class Missing:
-    """The curation views of one store; ``warnings`` is cached per store state (see above)."""
+    """The curation views of one store.
+
+    The Warnings are kept per focus node and follow the store: built once by pyshacl over the
+    whole public store, then each change (``store.on_change``) is remembered and, when the view is
+    next read, the nodes the changes can affect are validated again in context
+    (``incremental.validate_delta`` on the store as it is, with the changed quads as the delta:
+    exactly the results the whole store gives for those nodes, ``report.checked``). A change whose
+    quads are not known (a bulk load, a raw update) or very many pending quads mean a full build.
+    """
+
+    MAX_PENDING = 200_000
 
     def __init__(self, store) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._warnings: tuple[int, list[Row]] | None = None
+        self._pending_lock = threading.Lock()
+        self._results: dict[str, list] = {}
+        self._dirty = True
+        self._pending: dict = {}
+        self.builds = 0
+        store.on_change(self._on_change)
+
+    def _on_change(self, removed, added) -> None:
+        removed, added = list(removed), list(added)
+        with self._pending_lock:
+            if not removed and not added:
+                self._dirty = True
+            if self._dirty:
+                self._pending.clear()
+                return
+            for q in (*removed, *added):
+                if isinstance(q.graph_name, NamedNode) and self.store.is_public_graph(q.graph_name):
+                    self._pending[q] = None
+            if len(self._pending) > self.MAX_PENDING:
+                self._dirty = True
+                self._pending.clear()
 
     def view(self, name: str, lang: str = "nl") -> list[Row]:
         if name == "warnings":
@@ -90,26 +121,46 @@ class Missing:
             rows.append(Row(iri, r["l"].value if "l" in r else vocab.local_name(iri), self._kind(iri, lang), [issue]))
         return rows
 
+    def _refresh(self) -> None:
+        with self._pending_lock:
+            full = self._dirty
+            pending = list(self._pending)
+            self._dirty = False
+            self._pending.clear()
+        if full:  # changes made while this runs are pending for the next read
+            report = validation.validate(validation.to_rdflib_graph(incremental.public_quads(self.store)))
+            self._results = {}
+            self._add(report.results)
+            self.builds += 1
+            return
+        if not pending:
+            return
+        with self.store._write_lock:  # the quads' presence and the validation see one state
+            present = [q for q in pending if next(iter(self.store.quads(q.subject, q.predicate, q.object, q.graph_name)), None)]
+            kept = set(present)
+            gone = [q for q in pending if q not in kept]
+            report = incremental.validate_delta(self.store, Delta(removed=gone, added=present))
+        if report.checked is None:
+            with self._pending_lock:
+                self._dirty = True
+            return self._refresh()
+        for node in report.checked:
+            self._results.pop(node, None)
+        self._add(report.results)
+
+    def _add(self, results) -> None:
+        for r in results:
+            if r.severity != "Violation":
+                self._results.setdefault(r.focus_node, []).append(r)
+
     def warnings(self, lang: str = "nl") -> list[Row]:
-        with self._lock:  # one whole-store validation at a time; the others wait for its answer
-            generation = self.store.generation
-            if self._warnings is None or self._warnings[0] != generation:
-                report = validation.validate(validation.to_rdflib_graph(incremental.public_quads(self.store)))
-                by: dict[str, list] = {}
-                for r in report.results:
-                    by.setdefault(r.focus_node, []).append(r)
-                self._warnings = (generation, [
-                    Row(iri, "", "", [f"{r.message_nl}\u0000{r.message_en}" for r in results
-                                      if r.severity != "Violation"])
-                    for iri, results in by.items()
-                ])
-            cached = self._warnings[1]
+        with self._lock:  # one refresh at a time; the others wait for its answer
+            self._refresh()
+            cached = {iri: list(rs) for iri, rs in self._results.items()}
         out = []
-        for row in cached:
-            if not row.issues:
-                continue
-            issues = [m.split("\u0000")[1 if lang == "en" else 0] for m in row.issues]
-            out.append(Row(row.iri, self._label(row.iri, lang), self._kind(row.iri, lang), issues))
+        for iri, results in cached.items():
+            issues = list(dict.fromkeys(r.message_en if lang == "en" else r.message_nl for r in results))
+            out.append(Row(iri, self._label(iri, lang), self._kind(iri, lang), issues))
         return out
 
     def _label(self, iri: str, lang: str) -> str:
