@@ -15,9 +15,9 @@ kind (``{base}/id/{kind}/...``; projects and programmes count as one kind) when:
   Amsterdam"; "Proactieve zorgplanning bij dementie" and "… bij dementie in het mbo");
 - ``same-homepage``: the same web address up to scheme, ``www.`` and a trailing ``/``.
 
-Candidates are found through the search index (``graph.analysis.search``: its folding, its exact,
-prefix and word tiers, and ``match_phrases`` for existing names inside the new one), so a check
-costs a few index look-ups per name, not a scan of the store;
+Candidates are found through the search index (``graph.analysis.search``: its folding, exact and
+prefix look-ups, and ``match_phrases`` for existing names inside the new one), so a check costs a
+few look-ups per name, each a dict access or a binary search, never a scan of the store;
 homepages are exact look-ups in the store. Duplicates are advice, never a refusal: the API returns
 them as warnings with the existing IRI, the forms show them before anything is written.
 """
@@ -38,8 +38,8 @@ from ..namespaces import FOAF, KP, SCHEMA
 NAME_PREDICATES = frozenset(vocab.LABEL_PREDICATES) | {vocab.ALT_PREDICATES[0]}
 HOMEPAGE_PREDICATES = (SCHEMA + "url", FOAF + "homepage")
 NEAR = 0.9
-SEARCH_LIMIT = 10
-STEM = 4
+PREFIX_LIMIT = 20
+"""Names looked at per prefix or neighbourhood look-up (the index keeps them in folded order)."""
 COVER = 0.5
 """The shorter name's words (two or more) are at least this share of the longer one's."""
 CLASSES = {"project": (KP + "Project", KP + "Programme"), "organisatie": (KP + "Organisation",),
@@ -131,7 +131,8 @@ def near(a: str, b: str) -> bool:
         return True
     for x in ka:
         for y in kb:
-            if difflib.SequenceMatcher(None, x, y).ratio() >= NEAR:
+            m = difflib.SequenceMatcher(None, x, y)
+            if m.real_quick_ratio() >= NEAR and m.quick_ratio() >= NEAR and m.ratio() >= NEAR:
                 return True
             short, long_ = sorted((x.split(), y.split()), key=len)
             if len(short) >= 2 and set(short) <= set(long_) and len(short) / len(long_) >= COVER:
@@ -173,46 +174,38 @@ class Checker:
         return out
 
     def _by_name(self, c: Candidate, skip: set[str]) -> list[Duplicate]:
-        """Existing names equal to one of the name's keys (a dict look-up each), names it starts or
-        whose words it starts (one search), names inside it (``match_phrases``) and, only when all
-        of those found nothing, names with the same word stems (a typo after a word's first
-        ``STEM`` letters: "Groningn")."""
+        """Index look-ups only, each a dict access or a binary search: existing names equal to one
+        of the name's keys, names that start with it (``… (UMCG)``), names inside it
+        (``match_phrases``) and, only when none of those is close, the names next to it in sorted
+        order (a typo late in a name sorts it next to the right one: "Groningn"). The names the
+        index returns are compared as they are: no store reads."""
         found: list[Duplicate] = []
+        classes = set(CLASSES.get(group(c.kind), ()))
         for name in c.names:
-            hits: dict[str, str] = {}
+            hits: list[tuple[str, str]] = []
             for key in keys(name):
-                for iri, _ in self.index.named(key):
-                    hits.setdefault(iri, "")
-            bare = _BRACKETS.sub(" ", name).strip()
-            for q in dict.fromkeys([name, bare]):
-                for r in self.index.search(q, limit=SEARCH_LIMIT).get("results", []):
-                    if r["match"] != "description":
-                        hits.setdefault(r["iri"], r.get("label", ""))
-            for iri, _, _, _ in self.index.match_phrases(name, set(CLASSES.get(group(c.kind), ()))):
-                hits.setdefault(iri, "")
+                hits += self.index.named(key) + self.index.names_with_prefix(key + " ", PREFIX_LIMIT)
+            hits += [(iri, text) for iri, text, _, _ in self.index.match_phrases(name, classes)]
             close = self._close(c, name, hits, skip)
             if not close:
-                stems = " ".join(w[:STEM] for w in vocab.fold(bare).split())
-                typos = {r["iri"]: r.get("label", "") for r in self.index.search(stems, limit=SEARCH_LIMIT)["results"]
-                         if r["match"] != "description"}
-                close = self._close(c, name, typos, skip)
+                close = self._close(c, name, self.index.names_around(vocab.fold(name), PREFIX_LIMIT), skip)
             found += close
         found.sort(key=lambda d: d.reason != "same-name")  # the strongest reason for each pair first
         return found
 
-    def _close(self, c: Candidate, name: str, hits: dict[str, str], skip: set[str]) -> list[Duplicate]:
-        """The hits of the candidate's kind whose names are the same as ``name`` or near it."""
-        out = []
-        for iri, label in hits.items():
-            if iri in skip or group(self.entities.kind(iri)) != group(c.kind):
+    def _close(self, c: Candidate, name: str, hits: list[tuple[str, str]], skip: set[str]) -> list[Duplicate]:
+        """Of ``(iri, existing name)`` pairs, those of the candidate's kind whose name is the same as
+        ``name`` or near it, one per resource (a same name before a near one)."""
+        best: dict[str, tuple[bool, str]] = {}
+        folded = vocab.fold(name)
+        for iri, text in hits:
+            if iri in skip or group(self.entities.kind(iri)) != group(c.kind) or best.get(iri, (False,))[0]:
                 continue
-            theirs = self._names(iri)
-            same = [n for n in theirs if vocab.fold(n) == vocab.fold(name)]
-            close = same or [n for n in theirs if near(name, n)]
-            if close:
-                out.append(Duplicate(c.iri, name, iri, label or self._label(iri), close[0],
-                                     "same-name" if same else "near-name"))
-        return out
+            same = vocab.fold(text) == folded
+            if same or (iri not in best and near(name, text)):
+                best[iri] = (same, text)
+        return [Duplicate(c.iri, name, iri, self._label(iri), text, "same-name" if same else "near-name")
+                for iri, (same, text) in best.items()]
 
     def _by_homepage(self, c: Candidate, skip: set[str]) -> list[Duplicate]:
         if not c.homepages:
@@ -232,12 +225,6 @@ class Checker:
                                 and group(self.entities.kind(iri)) == group(c.kind)):
                             found.append(Duplicate(c.iri, url, iri, self._label(iri), variant, "same-homepage"))
         return found
-
-    def _names(self, iri: str) -> list[str]:
-        """Every name and alternative name of ``iri`` in the public graphs (the index shows one)."""
-        return list(dict.fromkeys(
-            q.object.value for q in vocab.public_quads(self.store, subject=NamedNode(iri))
-            if q.predicate.value in NAME_PREDICATES and isinstance(q.object, Literal)))
 
     def _label(self, iri: str) -> str:
         with self.index.reading():
