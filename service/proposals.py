@@ -57,8 +57,22 @@ def checker(request: Request) -> duplicates.Checker:
 
 def choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tuple[int, str, str]]]:
     """(depth, IRI, label) for every choice field of ``kind``: concept trees with their depth,
-    instances sorted by label, subclasses of the kind's class."""
+    instances sorted by label, subclasses of the kind's class. Kept per store state and language
+    (several fields share one list of organisations; a form page must not query them each time)."""
+    store = request.app.state.store
+    memo = getattr(request.app.state, "choice_lists", None)
+    if memo is None:
+        memo = request.app.state.choice_lists = {}
+    key = (store.generation, kind.name, lang)
+    if key not in memo:
+        memo.clear()  # only the current store state is worth keeping
+        memo[key] = _choices(request, kind, lang)
+    return memo[key]
+
+
+def _choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tuple[int, str, str]]]:
     store, site = request.app.state.store, pd.Site(request.app.state.settings.base)
+    lists: dict[tuple, list[tuple[int, str, str]]] = {}
     out: dict[str, list[tuple[int, str, str]]] = {}
     for f in kind.fields:
         if f.widget == "class":
@@ -70,15 +84,17 @@ def choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tup
             out[f.name] = sorted(((0, c, pd.pick(ls, lang, pd.tail(c))) for c, ls in labels.items()),
                                  key=lambda x: x[2].casefold())
         elif f.widget in ("one", "many"):
-            items: list[tuple[int, str, str]] = []
-            for cls in f.classes:
-                if cls in SCHEMES:
-                    items += [(d, c.link.iri, c.link.label)
-                              for d, c in pd.flat(pd.concept_tree(store, site, SCHEMES[cls], lang))]
-                else:
-                    items += [(0, li.iri, li.label) for li in pd.instances(store, site, cls, lang)]
-            seen: set[str] = set()
-            out[f.name] = [x for x in items if not (x[1] in seen or seen.add(x[1]))]
+            if f.classes not in lists:
+                items: list[tuple[int, str, str]] = []
+                for cls in f.classes:
+                    if cls in SCHEMES:
+                        items += [(d, c.link.iri, c.link.label)
+                                  for d, c in pd.flat(pd.concept_tree(store, site, SCHEMES[cls], lang))]
+                    else:
+                        items += [(0, li.iri, li.label) for li in pd.instances(store, site, cls, lang)]
+                seen: set[str] = set()
+                lists[f.classes] = [x for x in items if not (x[1] in seen or seen.add(x[1]))]
+            out[f.name] = lists[f.classes]
     return out
 
 
