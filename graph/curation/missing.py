@@ -90,6 +90,8 @@ class Missing:
         self._lock = threading.Lock()
         self._pending_lock = threading.Lock()
         self._results: dict[str, list] = {}
+        self._rows: dict[tuple[str, str], Row] = {}
+        """Rows made for a node and language, until its results change (labels cost store reads)."""
         self._dirty = True
         self._pending: dict = {}
         self.builds = 0
@@ -130,6 +132,7 @@ class Missing:
         if full:  # changes made while this runs are pending for the next read
             report = validation.validate(validation.to_rdflib_graph(incremental.public_quads(self.store)))
             self._results = {}
+            self._rows = {}
             self._add(report.results)
             self.builds += 1
             return
@@ -146,6 +149,8 @@ class Missing:
             return self._refresh()
         for node in report.checked:
             self._results.pop(node, None)
+            for lang in ("nl", "en"):
+                self._rows.pop((node, lang), None)
         self._add(report.results)
 
     def _add(self, results) -> None:
@@ -156,12 +161,14 @@ class Missing:
     def warnings(self, lang: str = "nl") -> list[Row]:
         with self._lock:  # one refresh at a time; the others wait for its answer
             self._refresh()
-            cached = {iri: list(rs) for iri, rs in self._results.items()}
-        out = []
-        for iri, results in cached.items():
-            issues = list(dict.fromkeys(r.message_en if lang == "en" else r.message_nl for r in results))
-            out.append(Row(iri, self._label(iri, lang), self._kind(iri, lang), issues))
-        return out
+            out = []
+            for iri, results in self._results.items():
+                row = self._rows.get((iri, lang))
+                if row is None:
+                    issues = list(dict.fromkeys(r.message_en if lang == "en" else r.message_nl for r in results))
+                    row = self._rows[(iri, lang)] = Row(iri, self._label(iri, lang), self._kind(iri, lang), issues)
+                out.append(row)
+            return out
 
     def _label(self, iri: str, lang: str) -> str:
         if not iri.startswith(("http://", "https://")):
