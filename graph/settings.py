@@ -45,8 +45,9 @@ class Settings:
     beside the token file."""
     session_max_age: int = 8 * 3600
     """Seconds a curator's browser session lasts after signing in."""
-    proposal_rate: str = "5/minute;30/hour"
-    """Proposals one client (IP address) may send (``limits`` notation)."""
+    proposal_rate: str = "10/minute;60/hour"
+    """Proposal submissions one client (IP address) may send, counted before anything is checked
+    (``limits`` notation)."""
     signin_rate: str = "10/minute;50/hour"
     """Sign-in attempts one client may make."""
     max_form_bytes: int = 64 * 1024

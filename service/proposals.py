@@ -184,6 +184,11 @@ async def propose_post(request: Request, kind_name: str) -> Response:
                       **form_context(request, kind, raw, errors), proposed_by=name, dups=list(dups),
                       confirm=bool(dups), message=message)
 
+    try:  # every submission counts, before any work is done for it
+        ratelimit.check(request, "proposal")
+    except ratelimit.RateLimited as exc:
+        return again(429, headers={"Retry-After": str(exc.retry_after)},
+                     message=i18n.t("rate_limited", lang, n=exc.retry_after))
     try:
         clean = forms.check(store, kind, raw)
         proposals.check_name(name)
@@ -194,11 +199,7 @@ async def propose_post(request: Request, kind_name: str) -> Response:
     if dups and webforms.one(fields, "confirm") != "ja":
         return again(200, dups=dups)
     try:
-        ratelimit.check(request, "proposal")
         await run_in_threadpool(proposals.propose, store, kind.name, clean, proposed_by=name)
-    except ratelimit.RateLimited as exc:
-        return again(429, headers={"Retry-After": str(exc.retry_after)},
-                     message=i18n.t("rate_limited", lang, n=exc.retry_after))
     except proposals.ProposalError as exc:
         return again(exc.status, message=exc.detail)
     return RedirectResponse("/voorstellen/bedankt" + ("?lang=en" if lang == "en" else ""), status_code=303)
@@ -277,13 +278,13 @@ async def create_proposal(request: Request) -> JSONResponse:
     duplicates (existing IRIs) as warnings; an editor approves or rejects it later. The body is
     read with a cap (``KNOOPPUNT_MAX_FORM_BYTES``) before it is parsed: anyone can send it."""
     store = request.app.state.store
-    body = await _proposal_body(request)
-    kind = forms.KINDS[body.kind]
-    raw = _resolve_slugs(kind, body.fields, store.settings.base)
-    try:
+    try:  # every submission counts, before any work is done for it
         ratelimit.check(request, "proposal")
     except ratelimit.RateLimited as exc:
         raise Problem(429, "Too many requests", str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
+    body = await _proposal_body(request)
+    kind = forms.KINDS[body.kind]
+    raw = _resolve_slugs(kind, body.fields, store.settings.base)
     try:
         p = await run_in_threadpool(proposals.propose, store, kind.name, raw, proposed_by=body.proposed_by)
     except forms.FormErrors as exc:

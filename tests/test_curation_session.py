@@ -138,6 +138,16 @@ def test_forms_are_bounded(store_factory, tmp_path):
     assert r.status_code == 415
 
 
+def test_the_proposal_form_counts_every_submission(store_factory, tmp_path):
+    w = make_writer(store_factory("memory"), tmp_path, proposal_rate="2/minute")
+    good = csrf_of(w.client.get("/voorstellen/project").text)
+    for _ in range(2):  # refused submissions count too
+        assert w.client.post("/voorstellen/project", data={"csrftoken": good, "label": "<b>x</b>"}).status_code == 422
+    r = w.client.post("/voorstellen/project", data={"csrftoken": good, "label": "Een goed project"})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    assert "Probeer het over" in r.text
+
+
 def test_editor_pages_refuse_posts_without_a_session(w):
     good = csrf_of(w.client.get("/voorstellen/project").text)
     r = w.client.post("/redactie/bewerk", data={"csrftoken": good, "iri": f"{BASE}/id/organisatie/umcg", "label": "X"})
