@@ -257,28 +257,31 @@ def memberships(store: Store, site: Site, iri: str, lang: str) -> list[Link]:
     """
     found: dict[str, dict[str, Any]] = {}
     for row in store.select(MEMBERSHIPS, {"s": NamedNode(iri)}):
-        m = found.setdefault(row["m"].value, {"labels": {}, "role": None, "person": None, "org": None})
-        for key in ("person", "role", "org"):
+        m = found.setdefault(row["m"].value, {"labels": {}, "role": None, "person": None, "orgs": []})
+        for key in ("person", "role"):
             if key in row:
                 m[key] = row[key].value
                 _collect(m["labels"], row[key], row.get(key + "l"))
+        if "org" in row:  # a post may name an organisation and a project (hub and programme)
+            if row["org"].value not in m["orgs"]:
+                m["orgs"].append(row["org"].value)
+            _collect(m["labels"], row["org"], row.get("orgl"))
         for key in ("start", "end"):
             if key in row:
                 m[key] = row[key].value
     items = []
     for m in found.values():
-        other = m["org"] if m["person"] == iri else m["person"]
-        if not other:
-            continue
+        others = m["orgs"] if m["person"] == iri else [m["person"]] if m["person"] else []
         role = pick(m["labels"].get(m["role"], {}), lang, tail(m["role"])) if m["role"] else ""
         period = ""
         if m.get("start") or m.get("end"):
             period = f"{m.get('start', '')[:4]}–{m.get('end', '')[:4]}"
         note = ", ".join(x for x in (role, period) if x)
-        label = pick(m["labels"].get(other, {}), lang, tail(other))
-        link = Link(other, label, site.path(other), site.group(other), note)
-        link.role = m["role"] or ""  # type: ignore[attr-defined]
-        items.append(link)
+        for other in others:
+            label = pick(m["labels"].get(other, {}), lang, tail(other))
+            link = Link(other, label, site.path(other), site.group(other), note)
+            link.role = m["role"] or ""  # type: ignore[attr-defined]
+            items.append(link)
     items.sort(key=lambda li: (li.note, li.label.casefold()))
     return items
 
