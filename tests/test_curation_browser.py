@@ -26,7 +26,8 @@ CHOICES = ("Proactieve zorgplanning", "Dementie", "mbo")
 
 
 def fill_initiative(page, title: str) -> None:
-    page.get_by_label("Titel van het initiatief").fill(title)
+    """The /initiatief form as an ambassador fills it in: a title, themes and a level."""
+    page.get_by_label("Titel (optioneel)").fill(title)
     for choice in CHOICES:
         page.get_by_label(choice, exact=True).check()
 
