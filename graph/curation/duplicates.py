@@ -101,18 +101,9 @@ def keys(name: str) -> set[str]:
     return {k for k in out if len(k) >= 2}
 
 
-def homepage_key(url: str) -> str:
-    """A web address up to scheme, ``www.``, case of the host and a trailing ``/``."""
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return url
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
-    return f"{host}{path}" + (f"?{parts.query}" if parts.query else "")
-
-
-def _variants(url: str) -> list[str]:
+def homepage_variants(url: str) -> list[str]:
+    """The spellings of one web address up to scheme, ``www.``, case of the host and a trailing ``/``
+    (each looked up exactly in the store)."""
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -213,7 +204,7 @@ class Checker:
         public = set(self.store.public_graphs())
         found = []
         for url in c.homepages:
-            for variant in _variants(url):
+            for variant in homepage_variants(url):
                 try:
                     node = NamedNode(variant)
                 except ValueError:
