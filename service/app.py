@@ -116,7 +116,7 @@ def _include_routers(app: FastAPI) -> None:
     """Each feature owns one module with a ``router`` and an optional ``setup(app)``."""
     import importlib
 
-    for name in ("sparql", "api", "writes", "admin", "docs", "pages"):
+    for name in ("sparql", "api", "writes", "admin", "docs", "pages", "session", "proposals", "review"):
         try:
             module = importlib.import_module(f"knooppunt.service.{name}")
         except ModuleNotFoundError as exc:

@@ -213,3 +213,12 @@ def t(key: str, lang: str, **values: object) -> str:
     nl, en = STRINGS.get(key, (key, key))
     text = en if lang == "en" and en else nl
     return text.format(**values) if values else text
+
+
+def _merge_curation() -> None:
+    from .curation_text import STRINGS as CURATION
+
+    STRINGS.update({k: v for k, v in CURATION.items() if k not in STRINGS})
+
+
+_merge_curation()

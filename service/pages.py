@@ -19,7 +19,7 @@ from knooppunt.graph.namespaces import KP, SKOS
 from knooppunt.graph.sparql.results import rdf_document
 from knooppunt.graph.store import Store
 
-from . import conneg, i18n
+from . import conneg, csrf, i18n, session
 from . import pagedata as pd
 
 HERE = Path(__file__).resolve().parent
@@ -79,9 +79,12 @@ def render(request: Request, name: str, status: int = 200, headers: dict | None 
         "groups": GROUPS,
         "base": request.app.state.settings.base,
         "href": pd.href,
+        "csrf_token": lambda: csrf.token(request),
+        "curator": session.curator(request),
         **ctx,
     }
-    return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
+    response = templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
+    return csrf.attach(request, response)  # the page's forms asked for a CSRF value: give the cookie
 
 
 # --- home and lists ---------------------------------------------------------------------------
@@ -298,3 +301,11 @@ def search_page(request: Request) -> HTMLResponse:
             iri = r.get("iri", "")
             results.append(pd.Link(iri, r.get("label") or pd.tail(iri), site.path(iri), site.group(iri), r.get("type_label", "")))
     return render(request, "search.html", q=q, results=results)
+
+
+def error_page(request: Request, status: int, title: tuple[str, str], detail: tuple[str, str],
+               headers: dict | None = None) -> HTMLResponse:
+    """A refused form or page, in the page's language, with the status it deserves."""
+    lang = i18n.lang_of(request)
+    pick = 1 if lang == "en" else 0
+    return render(request, "error.html", status=status, headers=headers, title=title[pick], detail=detail[pick])

@@ -386,20 +386,64 @@ class SearchIndex(LiveView):
         found: list[tuple[str, str, int, int]] = []
         with self.reading():
             st = self.state
+            recent = self._overlay_names(st)  # one pass over the overlay, not one per n-gram
             for n in range(min(max_words, len(words)), 0, -1):
                 for i in range(len(words) - n + 1):
                     phrase = " ".join(words[i : i + n])
                     if len(phrase) < 3:
                         continue
-                    for eid in st.index.exact.get(phrase, ()):
+                    for eid in (*st.index.exact.get(phrase, ()), *recent.get(phrase, ())):
                         e = st.entries[eid]
                         if e is not None and any(self.is_a(e.iri, c) for c in classes):
                             found.append((e.iri, e.text, i, i + n))
-                    for eid in st.overlay:
-                        e = st.entries[eid]
-                        if e is not None and e.field != "description" and e.folded == phrase and any(self.is_a(e.iri, c) for c in classes):
-                            found.append((e.iri, e.text, i, i + n))
         return found
+
+    @staticmethod
+    def _overlay_names(st: _State) -> dict[str, list[int]]:
+        """The names added since the last compaction, by folded form."""
+        out: dict[str, list[int]] = {}
+        for eid in st.overlay:
+            e = st.entries[eid]
+            if e is not None and e.field != "description":
+                out.setdefault(e.folded, []).append(eid)
+        return out
+
+    def names_with_prefix(self, prefix: str, limit: int = 20) -> list[tuple[str, str]]:
+        """``(iri, name)`` of up to ``limit`` names (and alternative names) whose folded form starts
+        with ``prefix`` (folded): a binary search, O(log n + limit), for the duplicate check."""
+        with self.reading():
+            st = self.state
+            lo, hi = _prefix_range(st.index.names, prefix)
+            eids = [st.index.name_ids[i] for i in range(lo, min(hi, lo + limit))]
+            eids += [eid for eid in st.overlay if st.entries[eid] is not None and st.entries[eid].field != "description"
+                     and st.entries[eid].folded.startswith(prefix)][: max(0, limit - len(eids))]
+            found = [st.entries[eid] for eid in eids]
+            return list(dict.fromkeys((e.iri, e.text) for e in found if e is not None))
+
+    def names_around(self, folded: str, count: int = 10) -> list[tuple[str, str]]:
+        """``(iri, name)`` of the ``count`` names next to ``folded`` in sorted order (a binary search):
+        a name with a typo late in it sorts next to the name it misspells. Names added since the
+        last compaction that share its first word are included."""
+        with self.reading():
+            st = self.state
+            at = bisect.bisect_left(st.index.names, folded)
+            eids = [st.index.name_ids[i] for i in range(max(0, at - count // 2), min(len(st.index.names), at + count // 2))]
+            first = folded.split(" ", 1)[0]
+            eids += [eid for eid in st.overlay if st.entries[eid] is not None and st.entries[eid].field != "description"
+                     and st.entries[eid].folded.split(" ", 1)[0] == first][:count]
+            found = [st.entries[eid] for eid in eids]
+            return list(dict.fromkeys((e.iri, e.text) for e in found if e is not None))
+
+    def named(self, folded: str) -> list[tuple[str, str]]:
+        """``(iri, name)`` of every entity with a name or alternative name that folds to ``folded``:
+        one dict look-up (the duplicate check, ``graph.curation.duplicates``)."""
+        with self.reading():
+            st = self.state
+            found = [st.entries[eid] for eid in st.index.exact.get(folded, ())]
+            found += [st.entries[eid] for eid in st.overlay
+                      if st.entries[eid] is not None and st.entries[eid].folded == folded
+                      and st.entries[eid].field != "description"]
+            return list(dict.fromkeys((e.iri, e.text) for e in found if e is not None))
 
     def names_of(self, classes: dict[str, str]) -> list[tuple[str, str, str]]:
         """``(iri, kind, name)`` for every label and alternative name of the instances of the

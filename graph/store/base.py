@@ -38,7 +38,8 @@ Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 Dataset = TypingLiteral["public", "all"]
 
-NON_PUBLIC_GRAPHS = ("private", "system")
+NON_PUBLIC_GRAPHS = ("private", "system", "proposals")
+"""Graphs no reader sees: contact details, the service's own state, proposals not yet approved."""
 LINE_FORMATS = (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS)
 BULK_CHUNK_BYTES = 16 * 1024 * 1024  # about 100k N-Triples lines
 
