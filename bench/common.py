@@ -281,16 +281,18 @@ class Server:
 
 @contextlib.contextmanager
 def serve(store: str | Path, port: int | None = None, *, timeout: float = 120.0,
-          extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> Iterator[Server]:
+          extra_args: list[str] | None = None, env: dict[str, str] | None = None,
+          command: list[str] | None = None) -> Iterator[Server]:
     """Start ``knooppunt serve --store STORE --port P`` and wait until ``/health`` answers.
 
     ``store`` is a directory (use :func:`ensure_store`) or ``memory``. The server's output goes to
-    ``bench/out/server-P.log``. Stopped (SIGTERM) when the ``with`` block ends.
+    ``bench/out/server-P.log``. Stopped (SIGTERM) when the ``with`` block ends. ``command`` runs
+    another ``knooppunt`` (e.g. other code, to compare) instead of this environment's.
     """
     port = port or free_port()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     log = OUT_DIR / f"server-{port}.log"
-    cmd = [*knooppunt_command(), "serve", "--store", str(store), "--port", str(port),
+    cmd = [*(command or knooppunt_command()), "serve", "--store", str(store), "--port", str(port),
            "--log-level", "warning", *(extra_args or [])]
     with open(log, "w") as log_file:
         process = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT,
