@@ -23,6 +23,7 @@ from pyoxigraph import NamedNode
 from ..store import Store
 from . import connections, coverage, paths, views
 from .describe import Describer
+from .facets import Facets
 from .live import ensure_together
 from .network import Projection
 from .people import People
@@ -73,6 +74,7 @@ class Knowledge:
         self.people_finder = People(self.net)
         self.gap_finder = coverage.Gaps(self.net)
         self.describer = Describer(store)
+        self.facets = Facets(self.net)  # after the projection: it reads the projection's deltas
         self._memo_lock = threading.Lock()
         self._memos: dict[str, tuple[int | None, OrderedDict]] = {}
 
@@ -80,6 +82,7 @@ class Knowledge:
         """Build the projection and the index now (otherwise the first request does), from one
         shared scan of the store."""
         ensure_together(self.net, self.index)
+        self.facets.ensure()
 
     # --- ids ---------------------------------------------------------------------------------------
     def resolve(self, value: str, kinds: tuple[str, ...], *, param: str, classes: set[str] | None = None) -> str:
@@ -179,4 +182,4 @@ class Knowledge:
             projection = self.net.stats()
         with self.index.reading():
             index = self.index.stats()
-        return {"projection": projection, "search_index": index}
+        return {"projection": projection, "search_index": index, "facets": self.facets.stats()}
