@@ -13,7 +13,7 @@
   if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
   var data = JSON.parse(document.getElementById("graph-data").textContent || "{}");
   var container = document.getElementById("graph");
-  var status = root.querySelector("[data-status]");
+  var status = root.querySelector("[data-shown]");
   var panel = root.querySelector(".selected");
   var altList = document.getElementById("alt-list");
   var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -44,7 +44,7 @@
         "shape": "data(shape)", "width": 20, "height": 20, "background-color": function (n) { return COLOURS[n.data("group")] || COLOURS.other; },
         "border-width": 2, "border-color": "#ffffff",
         "label": "data(label)", "font-size": 12, "color": "#1b1f23", "text-valign": "bottom", "text-halign": "center", "text-margin-y": 4,
-        "text-wrap": "ellipsis", "text-max-width": 130, "text-background-color": "#f3f6f8", "text-background-opacity": 0.9,
+        "text-wrap": "ellipsis", "text-max-width": 120, "text-background-color": "#f3f6f8", "text-background-opacity": 0.9,
         "text-background-padding": 2, "min-zoomed-font-size": 0
       } },
       { selector: "node.focus", style: { "width": 30, "height": 30, "border-color": "#1b1f23", "border-width": 3, "font-weight": "bold", "text-max-width": 180 } },
@@ -88,16 +88,27 @@
     });
   }
 
-  function layout(fixedIds) {
+  /* Fit the picture, but never below a zoom where labels stop being readable (a phone): then
+     centre on the subject (or the node just expanded) and let the reader pan and pinch. */
+  var MIN_READABLE_ZOOM = 0.8;
+  function view(around) {
+    cy.fit(cy.elements(":visible"), 24);
+    if (cy.zoom() < MIN_READABLE_ZOOM) {
+      cy.zoom(MIN_READABLE_ZOOM);
+      cy.center(around && around.length ? around : cy.nodes(".focus"));
+    }
+  }
+
+  function layout(fixedIds, around) {
     var opts = {
       name: window.cytoscapeFcose ? "fcose" : "cose", quality: "proof", randomize: !fixedIds, animate: !reduced && !!fixedIds,
       animationDuration: 350, fit: true, padding: 24, nodeDimensionsIncludeLabels: true, uniformNodeDimensions: false,
-      packComponents: true, nodeRepulsion: 12000, idealEdgeLength: 110, edgeElasticity: 0.3, nestingFactor: 0.1,
-      gravity: 0.35, numIter: 2500, tile: true, nodeSeparation: 90
+      packComponents: true, nodeRepulsion: 8000, idealEdgeLength: 80, edgeElasticity: 0.35, nestingFactor: 0.1,
+      gravity: 0.4, numIter: 2500, tile: true, nodeSeparation: 70
     };
     container.dataset.settled = "0";
     var run = cy.elements(":visible").layout(opts);
-    run.one("layoutstop", function () { placeLabels(); cy.fit(cy.elements(":visible"), 24); container.dataset.settled = "1"; });
+    run.one("layoutstop", function () { placeLabels(); view(around); container.dataset.settled = "1"; });
     run.run();
   }
 
@@ -156,7 +167,7 @@
         });
         status.textContent = countText();
         addToList(n, fresh);
-        if (fresh.length) layout(true); else placeLabels();
+        if (fresh.length) layout(true, n); else placeLabels();
       })
       .catch(function () { status.textContent = K.msg(root, "error"); });
   }
@@ -166,7 +177,7 @@
   cy.on("mouseout", "node", function (e) { e.target.removeClass("hover"); });
   root.querySelectorAll("[data-zoom]").forEach(function (b) {
     b.addEventListener("click", function () {
-      if (b.dataset.zoom === "fit") { cy.fit(cy.elements(":visible"), 24); return; }
+      if (b.dataset.zoom === "fit") { cy.fit(cy.elements(":visible"), 24); return; }  /* all of it, however small */
       var z = cy.zoom() * (b.dataset.zoom === "in" ? 1.3 : 1 / 1.3);
       cy.zoom({ level: z, renderedPosition: { x: container.clientWidth / 2, y: container.clientHeight / 2 } });
     });
