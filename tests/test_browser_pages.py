@@ -107,7 +107,7 @@ def test_every_page_type_is_accessible_and_fits_a_phone(desktop, phone, live_ser
     for size, context in (("desktop", desktop), ("phone", phone)):
         page = context.new_page()
         errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
         response = page.goto(live_server.url + path)
         assert response.status == (404 if name == "not-found" else 200), path
         ready(page)

@@ -12,13 +12,13 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import rdflib
 from conftest import BASE
+from fastapi.testclient import TestClient
 from knooppunt.graph import vocab
-from knooppunt.graph.resources import ontology_dir
 from knooppunt.graph.analysis.facets import FACETS, LISTS, Facets
 from knooppunt.graph.analysis.knowledge import Knowledge
+from knooppunt.graph.resources import ontology_dir
 from knooppunt.service import i18n
 from knooppunt.service.app import create_app
-from fastapi.testclient import TestClient
 from pyoxigraph import Literal, NamedNode, Quad
 
 KP = "https://w3id.org/knooppunt/def#"
