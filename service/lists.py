@@ -230,11 +230,12 @@ def sections(kb: Knowledge, site: pd.Site, iri: str, lang: str) -> list[dict[str
     out = []
     for name in SECTION_LISTS:
         spec = LISTS[name]
-        key = next((k for k in keys if k in spec.extract), None)
-        if key is None:
-            continue
-        result = kb.facets.query(name, {key: [iri]}, limit=SECTION_SIZE, lang=lang, facets=["niveau"] if name in BY_LEVEL and key in ("thema", "competentie") else [])
-        if not result.total:
+        result = None
+        for key in (k for k in keys if k in spec.extract):  # a project is an "organisatie" of people, a "project" of materials
+            result = kb.facets.query(name, {key: [iri]}, limit=SECTION_SIZE, lang=lang, facets=["niveau"] if name in BY_LEVEL and key in ("thema", "competentie") else [])
+            if result.total:
+                break
+        if result is None or not result.total:
             continue
         section: dict[str, Any] = {
             "name": name, "title": i18n.t({"people": "people_list", "needs": "needs_list"}.get(name, name), lang),

@@ -18,9 +18,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from knooppunt.graph import vocab
-from knooppunt.graph.analysis.network import Projection
-
 from . import pagedata as pd
 
 LIMIT = 12
@@ -64,9 +61,9 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def picture(net: Projection, site: pd.Site, res: pd.Resource, lang: str) -> dict:
-    """Positions for the picture (call under ``net.reading()``): the first ``LIMIT`` neighbours
-    from the page's relation groups and people, the rest counted in ``more``."""
+def picture(site: pd.Site, res: pd.Resource) -> dict:
+    """Positions for the picture: the first ``LIMIT`` neighbours from the page's relation groups
+    and people, the rest counted in ``more``."""
     seen: dict[str, tuple[pd.Link, str]] = {}
     for group in res.links:
         for item in group.items:
@@ -94,5 +91,4 @@ def picture(net: Projection, site: pd.Site, res: pd.Resource, lang: str) -> dict
         "group": site.group(res.iri), "shapes": SHAPES,
         "more": max(0, max(total, len(seen)) - len(chosen)),
         "groups": sorted({n.group for n in nodes} | {site.group(res.iri)}, key=lambda g: list(SHAPES).index(g)),
-        "alt": f"{vocab.pick_label({'': res.label})}",
     }

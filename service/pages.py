@@ -179,9 +179,7 @@ def resource(request: Request, kind: str, slug: str) -> Response:
     if res is None:
         return not_found(request, iri, vary)
     extra = _extras(request, kb, store, site, res, lang)
-    with kb.net.reading():
-        mini = minigraph.picture(kb.net, site, res, lang)
-    return render(request, "resource.html", headers=vary, res=res, mini=mini, **extra)
+    return render(request, "resource.html", headers=vary, res=res, mini=minigraph.picture(site, res), **extra)
 
 
 def _extras(request: Request, kb, store: Store, site: pd.Site, res: pd.Resource, lang: str) -> dict[str, Any]:
@@ -289,8 +287,10 @@ def explorer(request: Request) -> HTMLResponse:
         if default:
             focus = next((site.base + p for p in DEFAULT_FOCUS if net.has(site.base + p)), "")
         if not focus and net.G.number_of_nodes():
-            focus = max(net.G.degree, key=lambda nd: nd[1])[0] if net.G.number_of_nodes() < 5000 else next(iter(net.G))
-        data = views.view(net, focus, depth=1, limit=EXPLORER_LIMIT, lang=lang) if focus else {"nodes": [], "links": []}
+            focus = max(net.G.degree, key=lambda nd: nd[1])[0]
+    # views.view takes the projection's read lock itself (a nested read could wait on a writer)
+    data = views.view(net, focus, depth=1, limit=EXPLORER_LIMIT, lang=lang) if focus else {"nodes": [], "links": []}
+    with net.reading():
         label = pd.display(net.label(focus, lang)) if focus else ""
         for node in data["nodes"]:
             node["label"] = pd.display(node["label"])
