@@ -49,7 +49,7 @@ def pages_for(n: int) -> dict[str, list[str]]:
         "hubs list": ["/onderwijsknooppunten"],
         "projects list": ["/projecten", "/projecten?pagina=2"],
         "projects filtered": ["/projecten?thema=proactieve-zorgplanning", "/projecten?niveau=mbo&thema=communicatie"],
-        "materials list": ["/materialen", "/materialen?canmeds=communicator&niveau=mbo"],
+        "materials list": ["/materialen", "/materialen?competentie=canmeds/communicator&niveau=mbo"],
         "organisations list": ["/organisaties"],
         "people list": ["/mensen"],
         "needs list": ["/behoeften"],

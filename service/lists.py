@@ -15,7 +15,6 @@ competencies, regions, levels, roles, organisations and projects (:func:`section
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -72,15 +71,6 @@ def page_number(request: Request) -> int:
         return max(1, min(MAX_PAGE, int(request.query_params.get("pagina", "1"))))
     except ValueError:
         return 1
-
-
-def list_url(path: str, filters: dict[str, list[str]], site: pd.Site, lang: str, page: int = 1) -> str:
-    params = [(k, pd.token(site, v)) for k, values in filters.items() for v in values]
-    if page > 1:
-        params.append(("pagina", str(page)))
-    if lang != i18n.DEFAULT:
-        params.append(("lang", lang))
-    return path + ("?" + urlencode(params) if params else "")
 
 
 def toggled(filters: dict[str, list[str]], key: str, value: str) -> dict[str, list[str]]:
@@ -158,7 +148,7 @@ def facet_view(result: Result, filters: dict[str, list[str]], fixed: dict[str, l
             label = i18n.t("status_" + v.value, lang) if block.key == "status" else pd.display(v.label)
             values.append({
                 "label": label, "count": i18n.number(v.count, lang), "selected": v.selected, "depth": v.depth,
-                "href": list_url(path, toggled(filters, block.key, v.value), site, lang),
+                "href": pd.list_url(path, toggled(filters, block.key, v.value), site, lang),
             })
         blocks.append({"key": block.key, "title": i18n.t("f_" + block.key, lang), "values": values})
     return blocks
@@ -181,7 +171,7 @@ def render_list(request: Request, path: str) -> HTMLResponse:
         page = pages
         result = kb.facets.query(name, {**filters, **fixed}, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, lang=lang)
     chosen = [
-        {"title": i18n.t("f_" + k, lang), "label": value_label(kb, k, v, lang), "href": list_url(path, toggled(filters, k, v), site, lang)}
+        {"title": i18n.t("f_" + k, lang), "label": value_label(kb, k, v, lang), "href": pd.list_url(path, toggled(filters, k, v), site, lang)}
         for k, values in filters.items() for v in values
     ]
     start = (page - 1) * PAGE_SIZE
@@ -191,10 +181,10 @@ def render_list(request: Request, path: str) -> HTMLResponse:
         items=item_rows(kb, site, name, result.items, lang),
         total=result.total, count_text=i18n.plural(result.total, "hub" if fixed else pd.LIST_NOUN[name], lang),
         facets=facet_view(result, filters, fixed, path, site, lang), chosen=chosen,
-        clear_href=list_url(path, {}, site, lang),
+        clear_href=pd.list_url(path, {}, site, lang),
         page=page, pages=pages,
-        prev_href=list_url(path, filters, site, lang, page - 1) if page > 1 else "",
-        next_href=list_url(path, filters, site, lang, page + 1) if page < pages else "",
+        prev_href=pd.list_url(path, filters, site, lang, page - 1) if page > 1 else "",
+        next_href=pd.list_url(path, filters, site, lang, page + 1) if page < pages else "",
         showing=i18n.t("showing", lang, start=i18n.number(start + 1, lang), end=i18n.number(start + len(result.items), lang), total=i18n.number(result.total, lang)),
         page_of=i18n.t("page_of", lang, page=i18n.number(page, lang), pages=i18n.number(pages, lang)),
     )
@@ -240,7 +230,7 @@ def sections(kb: Knowledge, site: pd.Site, iri: str, lang: str) -> list[dict[str
         section: dict[str, Any] = {
             "name": name, "title": i18n.t({"people": "people_list", "needs": "needs_list"}.get(name, name), lang),
             "count": i18n.plural(result.total, pd.LIST_NOUN[name], lang),
-            "all_href": list_url(pd.LIST_PAGES[name], {key: [iri]}, site, lang),
+            "all_href": pd.list_url(pd.LIST_PAGES[name], {key: [iri]}, site, lang),
             "all_text": i18n.t("all_n", lang, what=i18n.plural(result.total, pd.LIST_NOUN[name], lang)),
             "items": item_rows(kb, site, name, result.items, lang), "levels": [],
             "more": result.total > len(result.items),
@@ -254,7 +244,7 @@ def sections(kb: Knowledge, site: pd.Site, iri: str, lang: str) -> list[dict[str
                 section["levels"].append({
                     "label": pd.display(v.label), "count": i18n.plural(sub.total, pd.LIST_NOUN[name], lang),
                     "items": item_rows(kb, site, name, sub.items, lang),
-                    "all_href": list_url(pd.LIST_PAGES[name], {key: [iri], "niveau": [v.value]}, site, lang),
+                    "all_href": pd.list_url(pd.LIST_PAGES[name], {key: [iri], "niveau": [v.value]}, site, lang),
                     "more": sub.total > len(sub.items),
                 })
         out.append(section)

@@ -295,26 +295,32 @@ def links_in(net: Projection, site: Site, iri: str, lang: str) -> list[LinkGroup
         sample = heapq.nsmallest(IN_SAMPLE, others, key=lambda s: (vocab.fold(net.label(s, lang)), s))
         group = LinkGroup(p, net.rel_label(rels[p], lang, inverse=True), [node_link(net, site, s, lang) for s in sample], len(others), inverse=True)
         if len(others) > IN_SAMPLE:
-            group.more_href = more_href(net, site, iri, p, others[0])
+            group.more_href = more_href(net, site, iri, p, others[0], lang)
         groups.append(group)
     return groups
 
 
-def more_href(net: Projection, site: Site, value: str, predicate: str, example: str) -> str:
+def more_href(net: Projection, site: Site, value: str, predicate: str, example: str, lang: str) -> str:
     """The list page that shows every ``?x predicate value`` (the list ``example`` is in)."""
     for facet_key in INTO_LIST.get(predicate, ()):
         for name, spec in LISTS.items():
             if facet_key in spec.extract and net.is_any(example, spec.classes):
-                return facet_url(name, {facet_key: [value]}, site)
+                return list_url(LIST_PAGES[name], {facet_key: [value]}, site, lang)
     return ""
 
 
-def facet_url(name: str, filters: dict[str, list[str]], site: Site) -> str:
-    """The address of list ``name`` filtered by ``filters`` (facet key -> value IRIs or tokens)."""
+def list_url(path: str, filters: dict[str, list[str]], site: Site, lang: str, page: int = 1) -> str:
+    """The address of a list page filtered by ``filters`` (facet key -> value IRIs), in ``lang``."""
     from urllib.parse import urlencode
 
+    from .i18n import DEFAULT
+
     params = [(k, token(site, v)) for k, values in filters.items() for v in values]
-    return LIST_PAGES[name] + ("?" + urlencode(params) if params else "")
+    if page > 1:
+        params.append(("pagina", str(page)))
+    if lang != DEFAULT:
+        params.append(("lang", lang))
+    return path + ("?" + urlencode(params) if params else "")
 
 
 def token(site: Site, value: str) -> str:
