@@ -292,12 +292,27 @@ def links_in(net: Projection, site: Site, iri: str, lang: str) -> list[LinkGroup
         others = [s for s in subjects if s != iri]
         if not others:
             continue
-        sample = heapq.nsmallest(IN_SAMPLE, others, key=lambda s: (vocab.fold(net.label(s, lang)), s))
+        sample = sample_of(net, others, IN_SAMPLE, lang)
         group = LinkGroup(p, net.rel_label(rels[p], lang, inverse=True), [node_link(net, site, s, lang) for s in sample], len(others), inverse=True)
         if len(others) > IN_SAMPLE:
             group.more_href = more_href(net, site, iri, p, others[0], lang)
         groups.append(group)
     return groups
+
+
+BIG = 200
+
+
+def sample_of(net: Projection, items: list[str], n: int, lang: str) -> list[str]:
+    """``n`` of ``items``, shown in label order: of a small group the first by label; of a big one
+    (more than ``BIG``: a theme's thousands of projects) the ``n`` best connected, so a page never
+    sorts thousands of labels (the list page behind "en nog ..." has them all, in label order)."""
+    if len(items) > BIG:
+        adj = net.state.G._adj  # noqa: SLF001 - degrees of thousands of nodes
+        picked = heapq.nsmallest(n, items, key=lambda x: (-len(adj.get(x, ())), x))
+    else:
+        picked = heapq.nsmallest(n, items, key=lambda x: (net.label(x, lang).casefold(), x))
+    return sorted(picked, key=lambda x: (vocab.fold(net.label(x, lang)), x))
 
 
 def more_href(net: Projection, site: Site, value: str, predicate: str, example: str, lang: str) -> str:
@@ -367,8 +382,9 @@ def memberships(net: Projection, site: Site, iri: str, lang: str) -> tuple[list[
         if rel.predicate == vocab.MEMBERSHIP:
             found.append((other, rel.qualifier, via))
     total = len(found)
-    if total > PEOPLE_CAP:
-        found = heapq.nsmallest(PEOPLE_CAP, found, key=lambda f: (f[1], vocab.fold(net.label(f[0], lang))))
+    if total > PEOPLE_CAP:  # a busy organisation: per role its best connected people
+        adj = net.state.G._adj  # noqa: SLF001 - degrees of thousands of nodes
+        found = heapq.nsmallest(PEOPLE_CAP, found, key=lambda f: (f[1], -len(adj.get(f[0], ())), f[0]))
     items = []
     for other, role, via in found:
         rec = net.nary(via) if via else None

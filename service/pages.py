@@ -323,22 +323,6 @@ def explorer_list(net, site: pd.Site, focus: str, data: dict, lang: str) -> list
 
 
 # --- search without JavaScript ----------------------------------------------------------------------
-def _search_index(request: Request):
-    """The API's search index (``graph.analysis.search.SearchIndex``) if the API keeps one on ``app.state``;
-    otherwise one of our own, built once, so the search page also works without the API."""
-    state = request.app.state
-    for name in ("search", "search_index", "index"):
-        found = getattr(state, name, None)
-        if found is not None and hasattr(found, "search"):
-            return found
-    own = getattr(state, "pages_search", None)
-    if own is None:
-        from knooppunt.graph.analysis.search import SearchIndex
-
-        own = state.pages_search = SearchIndex(_store(request))
-    return own
-
-
 @router.get("/zoeken", response_class=HTMLResponse)
 def search_page(request: Request) -> HTMLResponse:
     """Results of the home page's search box when JavaScript is off (or Enter without choosing)."""
@@ -347,7 +331,7 @@ def search_page(request: Request) -> HTMLResponse:
     site = _site(request)
     results = []
     if q:
-        for r in _search_index(request).search(q, limit=50, lang=lang).get("results", []):
+        for r in lists.knowledge(request).search(q, limit=50, lang=lang).get("results", []):  # memoised per generation
             iri = r.get("iri", "")
             results.append(pd.Link(iri, pd.display(r.get("label") or pd.tail(iri)), site.path(iri), site.group(iri), pd.display(r.get("type_label", ""))))
     count = i18n.plural(len(results), "result", lang)

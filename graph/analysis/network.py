@@ -359,7 +359,7 @@ class Projection(LiveView):
         return self.state.G.nodes[iri]
 
     def label(self, iri: str, lang: str = "nl") -> str:
-        node = self.state.G.nodes.get(iri)
+        node = self.state.G._node.get(iri)  # noqa: SLF001 - the raw dict: pages read thousands of labels
         if node is None:
             return self.term_label(iri, lang)
         if lang == "en" and node.get("label_en"):
