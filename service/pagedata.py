@@ -375,16 +375,22 @@ def memberships(net: Projection, site: Site, iri: str, lang: str) -> tuple[list[
     an organisation or project page each item is a person ("Ambassadeur onderwijsknooppunt,
     2021–"); on a person page each organisation and project of a membership (a membership that
     names both an organisation and a project gives both). At most ``PEOPLE_CAP``, with the total."""
-    rels = net.state.rels
+    st = net.state
+    rels = st.rels
+    # only the membership edges, through the by-predicate index: a busy organisation has
+    # thousands of other edges (projects, materials) that a walk over all its entries would read
+    others = dict.fromkeys([*st.pin.get(iri, {}).get(vocab.MEMBERSHIP, ()), *st.pout.get(iri, {}).get(vocab.MEMBERSHIP, ())])
+    adj = st.G._adj.get(iri, {})  # noqa: SLF001
     found: list[tuple[str, str, str | None]] = []  # (other, role, membership)
-    for other, (rid, _subject, via) in net.entries(iri):
-        rel = rels[rid]
-        if rel.predicate == vocab.MEMBERSHIP:
-            found.append((other, rel.qualifier, via))
+    for other in others:
+        for rid, _subject, via in adj[other]["r"]:
+            rel = rels[rid]
+            if rel.predicate == vocab.MEMBERSHIP:
+                found.append((other, rel.qualifier, via))
     total = len(found)
     if total > PEOPLE_CAP:  # a busy organisation: per role its best connected people
-        adj = net.state.G._adj  # noqa: SLF001 - degrees of thousands of nodes
-        found = heapq.nsmallest(PEOPLE_CAP, found, key=lambda f: (f[1], -len(adj.get(f[0], ())), f[0]))
+        degrees = st.G._adj  # noqa: SLF001 - degrees of thousands of nodes
+        found = heapq.nsmallest(PEOPLE_CAP, found, key=lambda f: (f[1], -len(degrees.get(f[0], ())), f[0]))
     items = []
     for other, role, via in found:
         rec = net.nary(via) if via else None
