@@ -22,7 +22,7 @@ from . import pagedata as pd
 
 LIMIT = 12
 WIDTH, ROW, TOP = 640, 30, 26
-LABEL_CHARS = 30
+LABEL_CHARS = 26  # ~190 px of 13 px text: fits between a column and the picture's edge
 
 # One shape per kind of thing, as SVG paths around (0, 0) ~10 px across; the explorer draws the
 # same shapes with Cytoscape's names (``CY_SHAPES``) and its legend uses these paths.
@@ -83,7 +83,7 @@ def picture(site: pd.Site, res: pd.Resource) -> dict:
         for i, (link, relation) in enumerate(column):
             y = cy + (i - (n - 1) / 2) * ROW
             spread = (i - (n - 1) / 2) / max(rows, 1)
-            x = cx + side * (150 + 40 * math.cos(spread * math.pi))  # a gentle arc
+            x = cx + side * (95 + 20 * math.cos(spread * math.pi))  # a gentle arc
             lx = x + side * 14
             nodes.append(Node(_short(link.label), link.label, link.group, relation, round(x, 1), round(y, 1), round(lx, 1), "start" if side > 0 else "end"))
     return {
