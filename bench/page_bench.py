@@ -135,11 +135,22 @@ def bench_size(size: str, rounds: int, clients: int, command: list[str] | None) 
     rows: dict[str, dict] = {}
     with serve(store, timeout=1800, command=command) as server:
         ready = time.perf_counter() - started
+        facets = httpx.get(server.url + "/api/stats/projection", timeout=120).json().get("facets")
+        rss = _rss_mb(server.pid)
         for kind, paths in pages_for(n).items():
             run(server.url, paths, 1, 1)  # warm-up
             latencies, statuses = run(server.url, paths, rounds, clients)
             rows[kind] = {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "n": len(latencies), "statuses": statuses, "urls": len(paths)}
-    return {"size": size, "ready_s": ready, "rows": rows}
+    return {"size": size, "ready_s": ready, "rows": rows, "facets": facets, "rss_mb": rss}
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except Exception:  # noqa: BLE001 - psutil is a test extra; the figure is optional
+        return float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,7 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"code: {args.code or 'installed package'}; {args.clients} clients, {args.rounds} rounds per URL; load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
     for size in [s for s in args.sizes.split(",") if s]:
         res = bench_size(size, args.rounds, args.clients, command)
-        print(f"\n== {size if size == 'seed' else f'{int(size):,} synthetic triples (+ seed)'}: server ready after {res['ready_s']:.1f} s; load average {os.getloadavg()[0]:.1f}")
+        print(f"\n== {size if size == 'seed' else f'{int(size):,} synthetic triples (+ seed)'}: server ready after {res['ready_s']:.1f} s, RSS {res['rss_mb']:.0f} MB; load average {os.getloadavg()[0]:.1f}")
+        if res["facets"]:  # code without the facet index (main) has none
+            f = res["facets"]
+            items = ", ".join(f"{name} {v['items']:,}" for name, v in f.items() if isinstance(v, dict))
+            print(f"facet index: {items} items; built in {f['build_seconds']:.1f} s, +{f.get('build_rss_bytes', 0) / 2**20:.0f} MB RSS")
         rows = []
         for kind, r in res["rows"].items():
             ok = sum(c for s, c in r["statuses"].items() if s < 400 or (kind == "not found" and s == 404))

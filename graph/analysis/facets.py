@@ -509,4 +509,4 @@ class Facets(LiveView):
             return {
                 name: {"items": len(lst.items), "postings": sum(len(p) for by in lst.postings.values() for p in by.values()), "values": sum(len(by) for by in lst.postings.values())}
                 for name, lst in self.state.lists.items()
-            } | {"builds": self.builds, "deltas": self.deltas, "build_seconds": round(self.build_seconds, 3)}
+            } | {"builds": self.builds, "deltas": self.deltas, "build_seconds": round(self.build_seconds, 3), "build_rss_bytes": self.build_rss_bytes}
