@@ -3,6 +3,7 @@ against a real ``knooppunt serve`` (uvicorn), plus the projection's build time a
 
     python -m bench.api_bench                       # 100k and 1M
     python -m bench.api_bench --sizes 100000 --requests 200
+    python -m bench.api_bench --sizes 1000000 --endpoints connections
 
 Requests vary their parameters (hub and leaf themes, many projects and organisations) so the
 figures are not only cache hits; each endpoint gets ``--requests`` requests spread over 8 client
@@ -29,12 +30,32 @@ CLIENTS = 8
 GOALS = {"search": (10, 50), "people": (10, 50), "related": (None, 100), "connections": (None, 300)}
 
 
-def requests_for(n: int, count: int, rnd: random.Random) -> dict[str, list[Callable[[httpx.Client], httpx.Response]]]:
-    p = plan(n)
+def picker(rnd: random.Random) -> Callable[..., str]:
+    """``pick(kind, slug, top, skew=True)``: the IRI of a synthetic resource, popular ones (low
+    indices) far more often than rare ones unless ``skew`` is False."""
 
     def pick(kind: str, slug: str, top: int, skew: bool = True) -> str:
         i = min(int(rnd.paretovariate(1.2)) - 1, top - 1) if skew else rnd.randrange(top)
         return iri(kind, f"{slug}-{i}").value
+
+    return pick
+
+
+def connection_body(p: Any, pick: Callable[..., str], rnd: random.Random) -> dict[str, Any]:
+    """One ``POST /api/connections`` body: 1-2 themes (hub themes often), a competency, a level
+    and a region (shared by this benchmark and ``bench.connections_bench``)."""
+    return {
+        "title": "Nieuw initiatief",
+        "themes": [pick("thema", "thema", p.themes) for _ in range(rnd.randint(1, 2))],
+        "competencies": [pick("competentie", "competentie", p.competencies)],
+        "levels": [iri("niveau", f"niveau-{rnd.randrange(11)}").value],
+        "region": iri("regio", f"regio-{rnd.randrange(19)}").value,
+    }
+
+
+def requests_for(n: int, count: int, rnd: random.Random) -> dict[str, list[Callable[[httpx.Client], httpx.Response]]]:
+    p = plan(n)
+    pick = picker(rnd)
 
     words = ["project", "zorg", "pali", "thema", "syn", "kennis", "onderwijs", "materiaal", "Project 17", "competentie 3", "é", "regio", "netwerk", "knooppunt 0"]
     out: dict[str, list[Callable[[httpx.Client], httpx.Response]]] = {k: [] for k in ("search", "resource", "people", "related", "connections", "path", "coverage", "gaps", "graph")}
@@ -55,13 +76,7 @@ def requests_for(n: int, count: int, rnd: random.Random) -> dict[str, list[Calla
         )
         out["people"].append(lambda c, f=filters: c.get("/api/people", params=f))
         out["related"].append(lambda c, x=project: c.get("/api/projects/related", params={"iri": x, "limit": 10}))
-        body = {
-            "title": "Nieuw initiatief",
-            "themes": [pick("thema", "thema", p.themes) for _ in range(rnd.randint(1, 2))],
-            "competencies": [pick("competentie", "competentie", p.competencies)],
-            "levels": [iri("niveau", f"niveau-{rnd.randrange(11)}").value],
-            "region": iri("regio", f"regio-{rnd.randrange(19)}").value,
-        }
+        body = connection_body(p, pick, rnd)
         out["connections"].append(lambda c, b=body: c.post("/api/connections", json=b))
         a, b = pick("organisatie", "zorg", p.care, skew=False), pick("organisatie", "onderwijs", p.education, skew=False)
         out["path"].append(lambda c, a=a, b=b: c.get("/api/path", params={"from": a, "to": b, "max": 3}))
@@ -103,7 +118,7 @@ def run(url: str, calls: list[Callable[[httpx.Client], httpx.Response]]) -> tupl
     return latencies, errors[0]
 
 
-def bench_size(n: int, count: int) -> dict[str, Any]:
+def bench_size(n: int, count: int, endpoints: set[str] | None = None) -> dict[str, Any]:
     store = ensure_store(n)
     started = time.perf_counter()
     with serve(store, timeout=900) as server:
@@ -112,6 +127,8 @@ def bench_size(n: int, count: int) -> dict[str, Any]:
         rss = _rss_mb(server.pid)
         rows = {}
         for endpoint, calls in requests_for(n, count, random.Random(n)).items():
+            if endpoints and endpoint not in endpoints:
+                continue
             run(server.url, calls[: max(8, count // 10)])  # warm-up: connections, first-use caches
             latencies, errors = run(server.url, calls)
             rows[endpoint] = {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "n": len(latencies), "errors": errors}
@@ -131,8 +148,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--requests", type=int, default=400, help="requests per endpoint")
+    parser.add_argument("--endpoints", default="", help="only these, e.g. connections,people (default: all)")
     args = parser.parse_args(argv)
-    results = [bench_size(int(s), args.requests) for s in args.sizes.split(",") if s]
+    endpoints = {e.strip() for e in args.endpoints.split(",") if e.strip()} or None
+    results = [bench_size(int(s), args.requests, endpoints) for s in args.sizes.split(",") if s]
     for res in results:
         proj, index = res["stats"]["projection"], res["stats"]["search_index"]
         print(f"\n== {res['n']:,} synthetic triples (+ seed) - {CLIENTS} concurrent clients, {args.requests} requests per endpoint")

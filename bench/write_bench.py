@@ -160,7 +160,7 @@ def measure(n: int, repeat: int, full: bool) -> dict:
             body = serialize([q.triple for q in quads], format=RdfFormat.N_TRIPLES)
             parsed = ingest.parse_rdf(body, RdfFormat.N_TRIPLES, store.settings.base, g)
             ingest.commit(store, lambda: replace_graph(store, g, parsed), agent="bench", scope="admin",
-                          operation="gsp-put", graph=g, replace_private_for={q.subject for q in parsed})
+                          operation="gsp-put", graph=g, replaces_graph=True)
 
         def via_update():
             _, quads = fresh()

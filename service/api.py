@@ -19,7 +19,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from knooppunt.graph.analysis import views
+from knooppunt.graph.analysis.connections import DEFAULT_WEIGHTS as CONNECTION_WEIGHTS
 from knooppunt.graph.analysis.connections import Initiative
+from knooppunt.graph.analysis.connections import parse_weights as parse_connection_weights
 from knooppunt.graph.analysis.knowledge import InvalidParameter, Knowledge, NotFound
 from knooppunt.graph.analysis.paths import DEFAULT_HOPS, MAX_HOPS
 from knooppunt.graph.analysis.related import parse_weights
@@ -134,8 +136,10 @@ class PathsOut(BaseModel):
 
 
 class InitiativeIn(BaseModel):
-    """A new initiative. Competencies and themes take IRIs or slugs; free text in title and
-    description is matched against theme and competency names (see ``recognised``)."""
+    """A new initiative: a title, a description, or both (a description alone is enough), and
+    optionally themes, competencies, levels, a region and your organisation (IRIs or slugs). Theme,
+    competency, level, care-setting, BOL/BBL, study-year, region and organisation names in the
+    text are recognised (see ``initiative.recognised``)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -149,7 +153,7 @@ class InitiativeIn(BaseModel):
             }
         },
     )
-    title: str = Field(min_length=1, max_length=300)
+    title: str = Field("", max_length=300)
     description: str = Field("", max_length=5000)
     competencies: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
     themes: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
@@ -283,17 +287,31 @@ def related(
 
 
 # --- 5. connections ---------------------------------------------------------------------------------
+ConnectionWeights = Annotated[str | None, Query(max_length=500, description="Override weights, e.g. `region=1,text=0` (kinds: " + ", ".join(CONNECTION_WEIGHTS) + "; see docs/api.md).")]
+
+
 @router.post("/connections", responses=PROBLEMS)
 def connect(
     request: Request,
     initiative: Annotated[InitiativeIn, Body()],
     limit: Annotated[int, Query(ge=1, le=50, description="Suggestions per list.")] = 10,
+    weights: ConnectionWeights = None,
     lang: Lang = "nl",
 ) -> dict:
-    """Ranked people, organisations, projects, materials and open needs for a new initiative,
-    each with a score and explanation paths from the initiative's terms; ``recognised`` lists the
-    themes and competencies found in the title and description."""
+    """Ranked people, organisations, projects, materials and open needs for a new initiative.
+    Each suggestion has a ``rank``, a ``relevance`` (0-1, relative to the best of its list),
+    ``reasons`` (one or two sentences, in ``lang``), ``factors`` (what adds up to its score) and
+    explanation ``paths``; ``initiative.recognised`` lists what was found in the text."""
     kb = _kb(request)
+    if not (initiative.title.strip() or initiative.description.strip() or initiative.themes or initiative.competencies):
+        raise Problem(422, "Invalid parameter", "describe the initiative: give a title, a description, themes or competencies",
+                      errors=[{"parameter": "description", "message": "title, description, themes and competencies are all empty"}])
+    chosen = None
+    if weights:
+        try:
+            chosen = parse_connection_weights(weights)
+        except ValueError as exc:
+            raise _invalid(InvalidParameter("weights", str(exc))) from None
     resolved = Initiative(
         title=initiative.title,
         description=initiative.description,
@@ -303,7 +321,7 @@ def connect(
         region=_run(kb.resolve, initiative.region, KINDS["region"], param="region") if initiative.region else None,
         organisation=_run(kb.resolve, initiative.organisation, KINDS["organisation"], param="organisation", classes=ORGANISATIONS) if initiative.organisation else None,
     )
-    return _json(kb.connect(resolved, limit=limit, lang=lang))
+    return _json(kb.connect(resolved, limit=limit, lang=lang, weights=chosen))
 
 
 # --- 6. paths ----------------------------------------------------------------------------------------

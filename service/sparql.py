@@ -391,7 +391,7 @@ def runner(app) -> sandbox.WorkerPool | sandbox.DirectRunner:
 def setup(app: FastAPI) -> None:
     """The query runner, CORS and gzip for the whole app, and our static files."""
     runner(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)  # 9 costs 2x the CPU for 2% fewer bytes
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],

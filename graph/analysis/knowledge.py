@@ -65,8 +65,9 @@ def check_iri(value: str, parameter: str) -> str:
 class Knowledge:
     """Projection, search index and the answers built on them, for one store."""
 
-    def __init__(self, store: Store, *, weights: dict[str, float] | None = None) -> None:
+    def __init__(self, store: Store, *, weights: dict[str, float] | None = None, connection_weights: dict[str, float] | None = None) -> None:
         self.store = store
+        self.connection_weights = connection_weights or connections.weights_from_env()
         self.base = store.settings.base
         self.net = Projection(store)
         self.index = SearchIndex(store)
@@ -139,8 +140,9 @@ class Knowledge:
             head = self.net.node_json(project, lang)
         return {"project": head, "weights": w, "related": self.related_projects.related(project, limit, w, lang)}
 
-    def connect(self, initiative: connections.Initiative, *, limit: int = 10, lang: str = "nl") -> dict[str, Any]:
-        return connections.connections(self.net, self.index, initiative, limit=limit, lang=lang)
+    def connect(self, initiative: connections.Initiative, *, limit: int = 10, lang: str = "nl", weights: dict[str, float] | None = None) -> dict[str, Any]:
+        """Ranked suggestions for a new initiative (weights: the service's unless given)."""
+        return connections.connections(self.net, self.index, initiative, limit=limit, lang=lang, weights=weights or self.connection_weights)
 
     def paths(self, source: str, target: str, *, k: int = 3, hops: int = paths.DEFAULT_HOPS, lang: str = "nl") -> dict[str, Any]:
         return paths.k_shortest_paths(self.net, source, target, k=k, hops=hops, lang=lang)

@@ -98,6 +98,12 @@ def _prefix_range(keys: list[str], prefix: str) -> tuple[int, int]:
     return bisect.bisect_left(keys, prefix), bisect.bisect_left(keys, prefix + _HIGH)
 
 
+def _word_range(keys: list[str], word: str, whole: bool) -> tuple[int, int]:
+    if whole:
+        return bisect.bisect_left(keys, word), bisect.bisect_right(keys, word)
+    return _prefix_range(keys, word)
+
+
 class _State:
     def __init__(self) -> None:
         self.entries: list[_Entry | None] = []
@@ -395,6 +401,56 @@ class SearchIndex(LiveView):
                         if e is not None and e.field != "description" and e.folded == phrase and any(self.is_a(e.iri, c) for c in classes):
                             found.append((e.iri, e.text, i, i + n))
         return found
+
+    def names_of(self, classes: dict[str, str]) -> list[tuple[str, str, str]]:
+        """``(iri, kind, name)`` for every label and alternative name of the instances of the
+        classes in ``classes`` (``{class IRI: kind}``; an instance of several gets the first):
+        what ``graph.analysis.dutch.Lexicon`` is built from."""
+        out: list[tuple[str, str, str]] = []
+        with self.reading():
+            st = self.state
+            for iri, res in st.resources.items():
+                kind = next((k for cls, k in classes.items() if self.is_a(iri, cls)), None)
+                if kind is None:
+                    continue
+                for eid in res.entries:
+                    e = st.entries[eid]
+                    if e is not None and e.field != "description":
+                        out.append((iri, kind, e.text))
+        return out
+
+    def word_hits(self, prefix: str, cap: int, *, whole: bool = False) -> tuple[int, dict[str, str]]:
+        """Resources with a name word (``"name"``) or else a description word (``"description"``)
+        that starts with the folded ``prefix`` (is it, if ``whole``), and how many index entries
+        that is. Nothing but the count when there are more than ``cap`` (a common word says
+        little about anything): two ``bisect``s, then at most ``cap`` entries."""
+        found: dict[str, str] = {}
+        matches = (lambda w: w == prefix) if whole else (lambda w: w.startswith(prefix))
+        with self.reading():
+            st = self.state
+            idx = st.index
+            ranges = [("name", idx.name_words, idx.name_word_ids), ("description", idx.desc_words, idx.desc_word_ids)]
+            bounds = [(fld, _word_range(words, prefix, whole), ids) for fld, words, ids in ranges]
+            total = sum(hi - lo for _, (lo, hi), _ in bounds)
+            overlay = [st.entries[eid] for eid in st.overlay]
+            total += sum(1 for e in overlay if e is not None and any(matches(w) for w in e.words))
+            if total > cap:
+                return total, {}
+            for fld, (lo, hi), ids in bounds:
+                for i in range(lo, hi):
+                    e = st.entries[ids[i]]
+                    if e is not None and found.get(e.iri) != "name":
+                        found[e.iri] = fld
+            for e in overlay:
+                if e is not None and any(matches(w) for w in e.words):
+                    fld = "description" if e.field == "description" else "name"
+                    if found.get(e.iri) != "name":
+                        found[e.iri] = fld
+        return total, found
+
+    def size(self) -> int:
+        """How many resources the index knows."""
+        return len(self.state.resources)
 
     def stats(self) -> dict[str, Any]:
         st = self.state

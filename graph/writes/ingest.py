@@ -298,11 +298,9 @@ def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]]) -> Validat
     """What importing these quads would answer, without writing: the same delta, privacy routing and
     validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads."""
     delta = Delta()
-    subjects: set = set()
     for graph, quads in quads_by_graph.items():
-        delta.extend(replace_graph(store, graph, list(dict.fromkeys(quads))))
-        subjects |= {q.subject for q in quads}
-    delta = route_private(store, delta, replace_for=subjects | {q.subject for q in delta.removed})
+        change = replace_graph(store, graph, list(dict.fromkeys(quads)))
+        delta.extend(route_private(store, change, owner=graph, replaces=True))
     return incremental.validate_delta(store, delta)
 
 
