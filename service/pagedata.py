@@ -196,16 +196,19 @@ def format_value(literal: Literal, lang: str) -> str:
 
 
 def type_links(net: Projection, site: Site, types: set[str], lang: str) -> list[Link]:
-    """The kinds to show: our own classes (the most specific ones), else standard ones that the
-    ontology labels (``schema:CreativeWork`` reads "Werk"), never a bare IRI tail."""
+    """The kinds to show: our own classes (the most specific ones), else one standard class that
+    the ontology labels (``dct:BibliographicResource`` reads "Brondocument"), never a bare IRI tail."""
     closure = net.state.closure
     ours = [t for t in types if t.startswith(KP)]
     if ours:  # only the most specific: a Course is not also shown as "Onderwijsmateriaal"
-        ours = [t for t in ours if not any(t != o and t in closure.get(o, ()) for o in ours)]
-        shown = ours
+        shown = [t for t in ours if not any(t != o and t in closure.get(o, ()) for o in ours)]
     else:
-        shown = [t for t in types if t in vocab.ONTOLOGY_LABELS][:1]
-    return [Link(t, display(net.term_label(t, lang)), "", "other") for t in sorted(shown)]
+        shown = sorted(t for t in types if t in vocab.ONTOLOGY_LABELS)[:1]
+
+    def label(t: str) -> str:  # the projection labels the classes it met; the ontology file all ours
+        return vocab.pick_label(net.state.labels.get(t) or vocab.ONTOLOGY_LABELS.get(t, {}), vocab.local_name(t), lang)
+
+    return [Link(t, display(label(t)), "", "other") for t in sorted(shown)]
 
 
 def describe(kb: Knowledge, store: Store, site: Site, iri: str, lang: str) -> Resource | None:
