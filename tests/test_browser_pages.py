@@ -240,9 +240,11 @@ def test_explorer_starts_with_a_subject_legend_shapes_and_a_list(desktop, live_s
     # a click on a node in the picture adds its neighbours, and the list follows
     before = page.evaluate("document.getElementById('explorer').cy.nodes().length")
     pos = page.evaluate("""() => { const cy = document.getElementById('explorer').cy;
-        const n = cy.nodes().filter(n => !n.hasClass('focus') && n.data('group') === 'project').first();
-        const p = n.renderedPosition(); const r = document.getElementById('graph').getBoundingClientRect();
-        return [r.left + p.x, r.top + p.y]; }""")
+        const box = document.getElementById('graph').getBoundingClientRect();
+        const inside = n => { const p = n.renderedPosition(); return p.x > 30 && p.y > 30 && p.x < box.width - 60 && p.y < box.height - 30; };
+        const n = cy.nodes().filter(n => !n.hasClass('expanded') && n.data('group') === 'project' && inside(n)).first();
+        const p = n.renderedPosition();
+        return [box.left + p.x, box.top + p.y]; }""")
     page.mouse.click(pos[0], pos[1])
     page.wait_for_function(f"document.getElementById('explorer').cy.nodes().length > {before}", timeout=15_000)
     page.wait_for_selector("#graph[data-settled='1']", timeout=30_000)

@@ -147,6 +147,7 @@
     cy.$(":selected").unselect(); n.select();
     if (n.hasClass("expanded")) return;
     n.addClass("expanded");
+    container.dataset.settled = "0";  /* until the new neighbours are laid out */
     var q = new URLSearchParams({ focus: n.id(), depth: "1", limit: "50", lang: K.lang });
     fetch("/api/graph?" + q, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
@@ -167,9 +168,9 @@
         });
         status.textContent = countText();
         addToList(n, fresh);
-        if (fresh.length) layout(true, n); else placeLabels();
+        if (fresh.length) layout(true, n); else { placeLabels(); container.dataset.settled = "1"; }
       })
-      .catch(function () { status.textContent = K.msg(root, "error"); });
+      .catch(function () { status.textContent = K.msg(root, "error"); container.dataset.settled = "1"; });
   }
 
   cy.on("tap", "node", function (e) { activate(e.target); });
