@@ -79,7 +79,6 @@ def render(request: Request, name: str, status: int = 200, headers: dict | None 
         "t": lambda key, **kw: i18n.t(key, lang, **kw),
         "u": lambda path, **kw: _url(path, lang, **kw),
         "num": lambda n, decimals=0: i18n.number(n, lang, decimals),
-        "plural": lambda n, noun: i18n.plural(n, noun, lang),
         "other_lang": other,
         "other_url": other_url,
         "path": request.url.path,
