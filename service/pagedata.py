@@ -258,7 +258,7 @@ def describe(kb: Knowledge, store: Store, site: Site, iri: str, lang: str) -> Re
         for p, targets in objects.items():
             if p in NOT_SHOWN_AS_LINK:
                 continue
-            items = sorted((link(x) for x in targets), key=lambda li: vocab.fold(li.label))
+            items = by_label(link(x) for x in targets)
             groups.append(LinkGroup(p, kb.describer.term_label(p, lang), items, len(items)))
         groups += links_in(net, site, iri, lang)
         groups.sort(key=lambda g: (vocab.fold(g.label), g.inverse))
@@ -273,13 +273,18 @@ def describe(kb: Knowledge, store: Store, site: Site, iri: str, lang: str) -> Re
             description=vocab.pick_label(texts, "", lang),
             facts=facts,
             links=groups,
-            sources=[link(x) for x in objects.get(DCT + "source", {})],
+            sources=by_label(link(x) for x in objects.get(DCT + "source", {})),
             urls=list(objects.get(SCHEMA + "url", {})),
             people=people,
             people_total=people_total,
-            lead=[link(x) for x in objects.get(KP + "leadOrganisation", {})],
+            lead=by_label(link(x) for x in objects.get(KP + "leadOrganisation", {})),
             is_person=net.is_a(iri, KP + "Person"),
         )
+
+
+def by_label(links: Any) -> list[Link]:
+    """Links in label order (not the backend's statement order: the same page on every store)."""
+    return sorted(links, key=lambda li: (vocab.fold(li.label), li.iri))
 
 
 def links_in(net: Projection, site: Site, iri: str, lang: str) -> list[LinkGroup]:
