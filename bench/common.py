@@ -307,7 +307,8 @@ def serve(store: str | Path, port: int | None = None, *, timeout: float = 120.0,
     """Start ``knooppunt serve --store STORE --port P`` and wait until ``/health`` answers.
 
     ``store`` is a directory (use :func:`ensure_store`) or ``memory``. The server's output goes to
-    ``bench/out/server-P.log``. Stopped (SIGTERM) when the ``with`` block ends.
+    ``bench/out/server-P.log``. Stopped (SIGTERM) when the ``with`` block ends. ``command`` runs
+    another ``knooppunt`` (e.g. other code, to compare) instead of this environment's.
     """
     server = start_server(store, port, extra_args=extra_args, env=env, command=command)
     process, log = server.process, server.log

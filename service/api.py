@@ -102,6 +102,7 @@ class Step(BaseModel):
     predicate_label: str
     object: str
     object_label: str
+    label: str = Field(description="The relation as it reads in the direction of the path: the predicate's label, or its inverse label where the statement points back.")
     via: str | None = None
     qualifier: str | None = None
 

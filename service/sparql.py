@@ -92,7 +92,6 @@ write token itself). While it is ``None``, updates get ``403``."""
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static" / "sparql"
-TEMPLATE = HERE / "templates" / "sparql.html"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 TRUNCATED_HEADER = "X-Knooppunt-Truncated"
 ROW_CAP_HEADER = "X-Knooppunt-Row-Cap"
@@ -521,19 +520,12 @@ def setup(app: FastAPI) -> None:
 
 
 # --- the query page -----------------------------------------------------------------------------
-_template_cache: dict[str, object] = {}
-
-
 def _page(request: Request, query: str) -> HTMLResponse:
-    import jinja2
+    """The query page, inside the site's pages (menu, language switch, footer: ``service.pages``)."""
     from knooppunt.graph.queries import examples
 
-    template = _template_cache.get("page")
-    if template is None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True
-        )
-        template = _template_cache["page"] = env.get_template(TEMPLATE.name)
+    from .pages import render
+
     lang = "en" if request.query_params.get("lang") == "en" else "nl"
     data = {
         "endpoint": _endpoint(request),
@@ -545,8 +537,7 @@ def _page(request: Request, query: str) -> HTMLResponse:
         "timeout": request.app.state.settings.query_timeout,
     }
     page_json = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-    html = template.render(lang=lang, page_json=page_json, query=query)
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    return render(request, "sparql.html", headers={"Vary": "Accept"}, page_json=page_json, query=query)
 
 
 # --- service description and VoID ---------------------------------------------------------------

@@ -53,12 +53,12 @@ def test_search_proactieve_to_resource_page(page, live_server):
     box.press("Enter")
     page.wait_for_url(re.compile(r"/id/"))
     assert page.locator("h1").inner_text() == first_label
-    # its links (out and in, with labels) and its source
-    assert page.locator("#h-out").is_visible() or page.locator("#h-in").is_visible()
-    assert page.locator("dl.linkgroups a").count() > 0
+    # its relations (both ways, with labels) or who works on it, and its source
+    assert page.locator("#h-rel").is_visible() or page.locator("section.who").count() > 0
+    assert page.locator("dl.linkgroups a, section.who a").count() > 0
     source = page.locator("a[data-source]").first
     assert source.get_attribute("href")
-    assert page.locator("svg.minigraph circle").count() > 1
+    assert page.locator("svg.minigraph path").count() > 1
     shot(page, "resource")
 
 
@@ -159,45 +159,7 @@ def test_initiative_in_english(page, live_server):
     _no_codes_or_decimals(page, "en")
 
 
-def test_explorer_renders_and_expands_on_click(page, live_server):
-    page.goto(live_server.url + "/verkenner?focus=" + BASE + THEME)
-    nodes = page.locator("#graph .node")
-    page.wait_for_function("document.querySelectorAll('#graph .node').length > 1")
-    page.wait_for_selector("#graph[data-settled='1']")
-    before = nodes.count()
-    # click neighbours until one brings new nodes (a leaf adds nothing)
-    grew = False
-    for i in range(nodes.count()):
-        node = nodes.nth(i)
-        if "focus" in (node.get_attribute("class") or ""):
-            continue
-        node.click()
-        try:
-            page.wait_for_function(f"document.querySelectorAll('#graph .node').length > {before}", timeout=3000)
-            grew = True
-            break
-        except Exception:  # noqa: BLE001 - that neighbour was a leaf; try the next
-            continue
-    assert grew, "clicking a node did not add its neighbours"
-    assert page.locator(".selected").is_visible()
-    # filter by kind: hiding themes hides the focus (a theme)
-    page.get_by_label("Thema's").uncheck()
-    assert page.locator("#graph .node.focus").is_hidden()
-    page.get_by_label("Thema's").check()
-    page.wait_for_selector("#graph[data-settled='1']")
-    shot(page, "explorer")
-
-
-def test_explorer_on_a_phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-NL", bypass_csp=True)
-    pg = context.new_page()
-    pg.goto(live_server.url + "/verkenner?focus=" + BASE + THEME)
-    pg.wait_for_function("document.querySelectorAll('#graph .node').length > 1")
-    box = pg.locator("#graph").bounding_box()
-    assert box and box["width"] <= PHONE["width"]
-    pg.wait_for_selector("#graph[data-settled='1']")
-    shot(pg, "explorer-phone")
-    context.close()
+# The explorer (Cytoscape.js): tests/test_browser_pages.py (expansion, filters, legend, labels).
 
 
 def test_query_page_runs_an_example(page, live_server):

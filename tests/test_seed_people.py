@@ -97,7 +97,7 @@ def test_region_theme_and_project_filters_find_them(client):
 
 def test_the_knooppunt_page_lists_its_ambassador(client):
     html = client.get("/id/organisatie/okp-propallia").text
-    section = html.split("Ambassadeurs</h3>", 1)[1].split("<h3>", 1)[0]
+    section = html.split("Ambassadeurs</h2>", 1)[1].split("</section>", 1)[0]
     assert re.findall(r'href="(/id/persoon/[^"?]+)"[^>]*>([^<]+)<', section) == [("/id/persoon/marcella-tam", "Marcella Tam")]
     assert "Hier staat nog niets" not in section
     assert "Jopke Kruyt" in html  # the kwartiermaker and the members under "Mensen"
@@ -108,7 +108,7 @@ def test_a_knooppunt_without_a_named_ambassador_says_so(client):
     """No retrievable source names the ambassador of Ligare: the page must not invent one."""
     html = client.get("/id/organisatie/okp-ligare").text
     assert "<h1>Onderwijsknooppunt Ligare</h1>" in html
-    section = html.split("Ambassadeurs</h3>", 1)[1].split("<h3>", 1)[0]
+    section = html.split("Ambassadeurs</h2>", 1)[1].split("</section>", 1)[0]
     assert "Hier staat nog niets" in section
 
 

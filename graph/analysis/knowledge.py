@@ -26,6 +26,7 @@ from pyoxigraph import NamedNode
 from ..store import Store
 from . import connections, coverage, paths, views
 from .describe import Describer
+from .facets import Facets
 from .live import ensure_together
 from .network import Projection
 from .people import People
@@ -81,6 +82,7 @@ class Knowledge:
         self.people_finder = People(self.net)
         self.gap_finder = coverage.Gaps(self.net)
         self.describer = Describer(store)
+        self.facets = Facets(self.net)  # after the projection: it reads the projection's deltas
         self._memo_lock = threading.Lock()
         self._memos: dict[str, tuple[int | None, OrderedDict]] = {}
 
@@ -89,6 +91,7 @@ class Knowledge:
         from their snapshots if they fit the data, else from one shared scan of the store. The
         index first: it is the smaller one, and search is what a visitor does first."""
         ensure_together(self.index, self.net)
+        self.facets.ensure()  # the pages' lists, from the projection (not snapshotted: seconds at 1M)
 
     def warm_in_background(self) -> threading.Thread:
         """``warm()`` in a thread, so a service answers ``/health`` while it reads or builds;
@@ -212,4 +215,4 @@ class Knowledge:
             projection = self.net.stats()
         with self.index.reading():
             index = self.index.stats()
-        return {"projection": projection, "search_index": index}
+        return {"projection": projection, "search_index": index, "facets": self.facets.stats()}
