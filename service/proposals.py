@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pyoxigraph import NamedNode
 from starlette.concurrency import run_in_threadpool
 
-from . import bodies, i18n, ratelimit, responses, webforms
+from . import bodies, i18n, lists, ratelimit, responses, webforms
 from . import pagedata as pd
 from .problems import Problem
 
@@ -72,7 +72,7 @@ def choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tup
 
 def _choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tuple[int, str, str]]]:
     store, site = request.app.state.store, pd.Site(request.app.state.settings.base)
-    lists: dict[tuple, list[tuple[int, str, str]]] = {}
+    shared: dict[tuple, list[tuple[int, str, str]]] = {}  # one list per class set, however many fields use it
     out: dict[str, list[tuple[int, str, str]]] = {}
     for f in kind.fields:
         if f.widget == "class":
@@ -84,17 +84,17 @@ def _choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tu
             out[f.name] = sorted(((0, c, pd.pick(ls, lang, pd.tail(c))) for c, ls in labels.items()),
                                  key=lambda x: x[2].casefold())
         elif f.widget in ("one", "many"):
-            if f.classes not in lists:
+            if f.classes not in shared:
                 items: list[tuple[int, str, str]] = []
                 for cls in f.classes:
                     if cls in SCHEMES:
                         items += [(d, c.link.iri, c.link.label)
                                   for d, c in pd.flat(pd.concept_tree(store, site, SCHEMES[cls], lang))]
                     else:
-                        items += [(0, li.iri, li.label) for li in pd.instances(store, site, cls, lang)]
+                        items += [(0, li.iri, li.label) for li in pd.instances(lists.knowledge(request), site, cls, lang)]
                 seen: set[str] = set()
-                lists[f.classes] = [x for x in items if not (x[1] in seen or seen.add(x[1]))]
-            out[f.name] = lists[f.classes]
+                shared[f.classes] = [x for x in items if not (x[1] in seen or seen.add(x[1]))]
+            out[f.name] = shared[f.classes]
     return out
 
 

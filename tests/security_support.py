@@ -59,16 +59,23 @@ class Listener:
 
 
 class BlockingPool:
-    """A ``WorkerPool`` for tests without an event loop: ``run`` waits for the coroutine."""
+    """A ``WorkerPool`` for plain tests: ``run`` waits for the coroutine on a loop of its own, in a
+    thread of its own (the main thread may already run a loop: Playwright's sync API keeps one)."""
 
     def __init__(self, pool) -> None:
         self.pool = pool
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="blocking-pool", daemon=True)
+        self.thread.start()
 
     def run(self, request):
-        return asyncio.run(self.pool.run(request))
+        return asyncio.run_coroutine_threadsafe(self.pool.run(request), self.loop).result()
 
     def pids(self) -> list[int]:
         return self.pool.pids()
 
     def close(self) -> None:
         self.pool.close()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
