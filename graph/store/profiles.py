@@ -1,0 +1,221 @@
+"""Engine profiles: where a SPARQL store departs from the standard, and what Knooppunt does about it.
+
+``store.remote`` speaks standard SPARQL 1.1 Query, Update and Protocol (and the Graph Store
+Protocol where a store has it) to every store. A profile lists only the departures of one engine,
+each with the behaviour that made it necessary, so the standard path stays the default and every
+work-around has a reason written next to it. ``KNOOPPUNT_STORE_ENGINE`` names the profile;
+``auto`` (the default) reads it from the store's ``Server`` header (``Virtuoso/07.20``,
+``Oxigraph/0.5``), and anything else is ``standard``.
+
+- ``standard``: nothing special (Fuseki, GraphDB, QLever, a proxy that hides the server).
+- ``oxigraph`` (Oxigraph server 0.5): standard, plus its ``union-default-graph`` protocol
+  parameter, used only when the store holds public graphs alone (``KNOOPPUNT_STORE_PRIVATE``):
+  Oxigraph answers over its union default graph several times faster than over the same graphs
+  listed as ``default-graph-uri``.
+- ``virtuoso`` (Virtuoso Open Source 7.2, Debian's ``virtuoso-opensource``; every item observed):
+
+  * its own graphs (``virtrdf#``, ``ldp#``, ``localuriqaserver``, DAV) are in every store: hidden,
+    so they neither make a new store look seeded nor show up as public graphs;
+  * ``/sparql-auth`` answers Basic credentials with a bare 401 (no challenge): Digest right away;
+  * ``INSERT DATA`` with a blank node is refused ("SP031"), and blank nodes come back as
+    ``nodeID://b10002``, which is not a blank node label: blank nodes travel as skolem IRIs
+    (``{base}/.well-known/genid/bnode-{label}``) both ways, and Virtuoso's own ``nodeID://X``
+    are read as ``_:virtuoso-X`` and written back as ``<nodeID://X>`` (which Virtuoso accepts);
+  * ``FROM`` / ``FROM NAMED`` and ``define input:…`` in a query's text are *added* to the
+    protocol dataset instead of being replaced by it, and any IRI called as a function runs a SQL
+    procedure (``<bif:http_get>(…)`` fetches URLs as the anonymous user): an untrusted query may
+    name only graphs of its dataset, call only XSD casts, and use no ``define`` (see
+    ``check_untrusted``);
+  * errors come as 500 with a SQLSTATE: compile and data errors (37000, 22xxx, 42xxx) are the
+    query's fault (400 for our clients), ``S1T00`` is a timeout (504);
+  * ``ResultSetMaxRows`` (10,000 by default) cuts results silently except for an
+    ``X-SPARQL-MaxRows`` header: that header raises an error instead of giving partial data;
+  * endpoints: ``/sparql`` (queries), ``/sparql-auth`` (updates, Digest) and
+    ``/sparql-graph-crud-auth`` (Graph Store) are derived from a ``…/sparql`` store URL;
+  * what it cannot do at all is in ``limitations`` (said at start-up and in ``/health``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .base import StoreBadRequest, StoreError, StoreTimeout, StoreUnavailable
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    hidden_graphs: tuple[str, ...] = ()
+    """IRI prefixes of the engine's own graphs: never data, never public."""
+    digest_auth: bool = False
+    """Send user and password as Digest without trying Basic first."""
+    skolemise: bool = False
+    """Blank nodes travel as skolem IRIs (the engine cannot take them in ``INSERT DATA``)."""
+    native_blank_prefix: str | None = None
+    """How the engine writes its own blank nodes as IRIs (``nodeID://``)."""
+    union_parameter: str | None = None
+    """A protocol parameter that makes the default graph the union of all named graphs."""
+    widens_dataset: bool = False
+    """``FROM`` in the text is added to the protocol dataset instead of being replaced by it."""
+    truncation_header: str | None = None
+    """A response header that says the store cut the result short."""
+    auth_paths: tuple[str, str] | None = None
+    """(update, graph store) paths beside a ``…/sparql`` query URL, when credentials are set."""
+    limitations: tuple[str, ...] = field(default=())
+    """What the engine cannot do, in words for the operator."""
+
+    def is_hidden(self, iri: str) -> bool:
+        return iri.startswith(self.hidden_graphs) if self.hidden_graphs else False
+
+    def error_for(self, message: str) -> type[StoreError] | None:
+        """The error class for an answer this engine words its own way (None: the generic rule)."""
+        if self.name != "virtuoso":
+            return None
+        state = _SQLSTATE.search(message)
+        if state is None:
+            return None
+        code = state.group(1).upper()
+        if code.startswith("S1T") or "SR171" in message:
+            return StoreTimeout
+        if "SECURITY" in message:  # the account lacks a grant: the operator's to fix
+            return StoreUnavailable
+        if code.startswith(("37", "22", "42")):
+            return StoreBadRequest
+        if code.startswith("40"):  # deadlock, serialisation: worth a retry later
+            return StoreUnavailable
+        return None
+
+    def check_untrusted(self, query: str, dataset: set[str]) -> str | None:
+        """Why an untrusted query must not reach this engine (None: it may).
+
+        Only Virtuoso needs this. The text is read with the same small lexer the engine's grammar
+        implies (strings, IRIs and comments are tokens, so a keyword inside them does not count);
+        it refuses what widens the dataset or runs code: ``define``, a ``FROM`` graph outside
+        ``dataset``, an IRI called as a function that is not an XSD cast, and ``bif:``/``sql:``.
+        """
+        if self.name != "virtuoso":
+            return None
+        return _virtuoso_refusal(query, dataset)
+
+
+STANDARD = Profile("standard")
+OXIGRAPH = Profile("oxigraph", union_parameter="union-default-graph")
+VIRTUOSO = Profile(
+    "virtuoso",
+    hidden_graphs=(
+        "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.w3.org/ns/ldp#",
+        "http://localuriqaserver/",
+        "http://www.openlinksw.com/schemas/",
+        "http://www.w3.org/2002/07/owl#",
+        "urn:activitystreams-owl:map",
+        "urn:core:services:",
+        "virtrdf-",
+        "http://localhost:8890/DAV",
+        "http://127.0.0.1:8890/DAV",
+    ),
+    digest_auth=True,
+    skolemise=True,
+    native_blank_prefix="nodeID://",
+    widens_dataset=True,
+    truncation_header="x-sparql-maxrows",
+    auth_paths=("/sparql-auth", "/sparql-graph-crud-auth"),
+    limitations=(
+        "updates are not atomic: an update request that fails part-way keeps what it did before the "
+        "failure (observed: INSERT DATA followed by a failing DROP GRAPH keeps the insert)",
+        "DROP ALL and CLEAR ALL are accepted and do nothing; knooppunt restore cannot empty the store",
+        "typed literals come back in Virtuoso's form: \"1.0\"^^xsd:decimal as \"1\", "
+        "\"true\"^^xsd:boolean as \"1\", \"1e3\"^^xsd:double as \"1000.0\"",
+        "literals that are not valid for their datatype are refused (400), xsd:duration cannot be "
+        "stored and xsd:time cannot be matched in a query",
+        "blank nodes are stored as skolem IRIs ({base}/.well-known/genid/bnode-…): in /sparql "
+        "isBlank() is false for them",
+        "property paths need one bound end (?s :p+ ?o with both ends open fails with 'transitive "
+        "start not given')",
+        "queries on /sparql may not call functions other than XSD casts, use define, or name "
+        "graphs outside their dataset in FROM (Virtuoso would run SQL or widen the dataset)",
+        "ASK with LIMIT, OFFSET or ORDER BY is a syntax error",
+    ),
+)
+PROFILES = {p.name: p for p in (STANDARD, OXIGRAPH, VIRTUOSO)}
+
+
+def profile_named(name: str) -> Profile | None:
+    """The profile for ``KNOOPPUNT_STORE_ENGINE`` (``None`` for ``auto``)."""
+    key = (name or "auto").strip().lower()
+    if key == "auto":
+        return None
+    if key not in PROFILES:
+        raise ValueError(f"unknown store engine {name!r}: use auto, {', '.join(PROFILES)}")
+    return PROFILES[key]
+
+
+def detect(server_header: str) -> Profile:
+    """The profile for a ``Server`` response header."""
+    server = server_header.lower()
+    if server.startswith("virtuoso"):
+        return VIRTUOSO
+    if server.startswith("oxigraph"):
+        return OXIGRAPH
+    return STANDARD
+
+
+_SQLSTATE = re.compile(r"\bVirtuoso\s+(\w{5})\s+Error\b")
+
+# --- reading an untrusted query the way Virtuoso does -------------------------------------------
+_TOKEN = re.compile(
+    r"""
+     (?P<comment>\#[^\n\r]*)
+    |(?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+               |"(?:[^"\\\n\r]|\\.)*"|'(?:[^'\\\n\r]|\\.)*')
+    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<var>[?$][\w\u00b7\u00c0-\uffff]+)
+    |(?P<name>[A-Za-z_\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*(?::[\w.\-:%\u00b7\u00c0-\uffff]*)?
+             |:[\w.\-:%\u00b7\u00c0-\uffff]*)
+    |(?P<open>\()
+    |(?P<other>\S)
+    """,
+    re.X | re.S,
+)
+_CODE_SCHEMES = ("bif:", "sql:")
+
+
+def _virtuoso_refusal(query: str, dataset: set[str]) -> str | None:
+    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(query) if m.lastgroup != "comment"]
+    prefixes = {"xsd": XSD}  # Virtuoso predeclares xsd: (and bif:, sql:, which are refused below)
+    expanded: list[str | None] = []
+    for i, (kind, text) in enumerate(tokens):
+        iri = None
+        if kind == "iri":
+            iri = text[1:-1]
+        elif kind == "name" and ":" in text:
+            prefix, _, local = text.partition(":")
+            if i >= 1 and tokens[i - 1][1].upper() == "PREFIX" and i + 1 < len(tokens) and tokens[i + 1][0] == "iri":
+                prefixes[prefix] = tokens[i + 1][1][1:-1]
+            iri = prefixes[prefix] + local if prefix in prefixes else text
+        expanded.append(iri)
+    for i, (kind, text) in enumerate(tokens):
+        iri = expanded[i]
+        if kind == "name" and text.lower() in ("define", "service"):
+            return (f"{text} is not allowed here: Virtuoso pragmas and federation change the dataset or make "
+                    "the store fetch data")
+        if iri is not None and iri.lower().startswith(_CODE_SCHEMES):
+            return f"<{iri}> is a Virtuoso built-in (bif:/sql:) and is not allowed"
+        if iri is not None and i + 1 < len(tokens) and tokens[i + 1][0] == "open":
+            if not iri.startswith(XSD):
+                return (f"<{iri}> is called as a function; this store runs such calls as SQL procedures, "
+                        "so only XSD casts (xsd:integer(...)) are allowed (an RDF collection right after a "
+                        "predicate reads the same way: write it with rdf:first/rdf:rest)")
+        if kind == "name" and text.upper() == "FROM":
+            j = i + 1
+            if j < len(tokens) and tokens[j][1].upper() == "NAMED":
+                j += 1
+            target = expanded[j] if j < len(tokens) else None
+            if target is None or target not in dataset:
+                shown = tokens[j][1] if j < len(tokens) else "nothing"
+                return (f"FROM {shown}: on this store a graph named in the query text is added to the "
+                        "dataset, so only graphs of the public dataset may be named")
+    return None
