@@ -52,6 +52,7 @@ class OxigraphProcess:
         self.directory = directory
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.path = ""  # the store URL is the server's root
         self.timeout_s = timeout_s
         self.process: subprocess.Popen | None = None
 
@@ -100,14 +101,17 @@ class OxigraphServers:
         self.root = root
         self._owned: list[tuple[OxigraphProcess, weakref.ref | None]] = []
 
-    def start(self, timeout_s: float | None = None) -> OxigraphProcess:
+    def start(self, timeout_s: float | None = None, *, seeded: bool = False) -> OxigraphProcess:
+        """A new, empty server (``seeded``: see ``settings``)."""
         self._reap()
         directory = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=self.root))
         server = OxigraphProcess(directory, timeout_s=timeout_s).start()
         self._owned.append((server, None))  # started explicitly: kept until the session ends
         return server
 
-    def settings(self, **overrides) -> Settings:
+    def settings(self, *, seeded: bool = False, **overrides) -> Settings:
+        """A new, empty server's settings (``seeded`` is for ``virtuoso_fixture``'s signature:
+        ``open_store`` seeds an Oxigraph server in a fraction of a second)."""
         server = self.start()
         settings = server.settings(**overrides)
         self._owned[-1] = (server, weakref.ref(settings))

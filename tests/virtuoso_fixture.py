@@ -79,7 +79,7 @@ KeepAliveTimeout = 30
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 10000000
+ResultSetMaxRows = {max_rows}
 MaxQueryExecutionTime = {query_timeout}
 MaxQueryCostEstimationTime = 0
 """
@@ -102,15 +102,17 @@ def _free_port() -> int:
 class VirtuosoProcess:
     """One ``virtuoso-t`` process with a directory (database, ini, log) that outlives restarts."""
 
-    def __init__(self, directory: Path, *, buffers: int = 4000, query_timeout: int = 60) -> None:
+    def __init__(self, directory: Path, *, buffers: int = 4000, query_timeout: int = 60,
+                 max_rows: int = 10_000_000) -> None:
         self.directory = directory
         self.http_port = _free_port()
         self.sql_port = _free_port()
         self.url = f"http://127.0.0.1:{self.http_port}"
+        self.path = "/sparql"  # the store URL is the query endpoint
         self.process: subprocess.Popen | None = None
         (directory / "www").mkdir(parents=True, exist_ok=True)
         ini = INI.format(dir=directory, sql_port=self.sql_port, http_port=self.http_port, buffers=buffers,
-                         dirty=buffers * 3 // 4, query_timeout=query_timeout)
+                         dirty=buffers * 3 // 4, query_timeout=query_timeout, max_rows=max_rows)
         (directory / "virtuoso.ini").write_text(ini, encoding="utf-8")
 
     def start(self, deadline_s: float = 120) -> VirtuosoProcess:
@@ -168,6 +170,10 @@ class VirtuosoProcess:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    @property
+    def port(self) -> int:
+        return self.http_port
 
     def settings(self, **overrides) -> Settings:
         values = {"store": f"{self.url}/sparql", "store_user": USER, "store_password": PASSWORD,

@@ -54,7 +54,6 @@ from .profiles import Profile, detect, profile_named
 
 SPARQL_RESULTS_JSON = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-RESULTS_ACCEPT = f"{SPARQL_RESULTS_JSON}, application/sparql-results+xml;q=0.5"
 GRAPH_ACCEPT = f"{N_TRIPLES}, text/turtle;q=0.9"
 NO_GRAPH = "urn:x-knooppunt:no-graph"
 """Stands in for an empty graph list: the protocol has no way to say "no graphs at all"."""
@@ -352,8 +351,8 @@ class SparqlEndpoint:
         store cut short raises ``StoreError``, unless ``max_rows`` is given (untrusted queries),
         where it is flagged ``truncated``.
         """
-        response = self.read(sparql, default_graphs, named_graphs, union=union, timeout=timeout,
-                             accept=GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else RESULTS_ACCEPT)
+        accept = GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else self.profile.results_accept
+        response = self.read(sparql, default_graphs, named_graphs, union=union, timeout=timeout, accept=accept)
         cut = self._cut(response)
         if cut and max_rows is None:
             raise StoreError(
@@ -408,7 +407,8 @@ class SparqlEndpoint:
             raise StoreError(f"the SPARQL store answered a {form} query with {media or 'no media type'}, "
                              "not RDF (it did not honour Accept: application/n-triples)")
         if self._profile is not None and self._profile.native_blank_prefix:
-            content = _NATIVE_JSON.sub(rb"\g<1>" + NATIVE_LABEL.encode(), content)
+            native = _NATIVE_XML if "xml" in media else _NATIVE_JSON
+            content = native.sub(rb"\g<1>" + NATIVE_LABEL.encode(), content)
         try:
             parsed = parse_query_results(content, format=RESULTS_MEDIA.get(media, QueryResultsFormat.JSON))
         except (SyntaxError, ValueError) as exc:
@@ -492,6 +492,7 @@ class SparqlEndpoint:
 NATIVE_LABEL = "virtuoso-"
 """Label prefix of blank nodes the engine made itself (``nodeID://b1`` is read as ``_:virtuoso-b1``)."""
 _NATIVE_JSON = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")nodeID://')
+_NATIVE_XML = re.compile(rb"(<bnode>)nodeID://")
 
 
 def _native_blank(label: str, fallback):

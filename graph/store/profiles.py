@@ -28,6 +28,8 @@ work-around has a reason written next to it. ``KNOOPPUNT_STORE_ENGINE`` names th
     ``check_untrusted``);
   * errors come as 500 with a SQLSTATE: compile and data errors (37000, 22xxx, 42xxx) are the
     query's fault (400 for our clients), ``S1T00`` is a timeout (504);
+  * it writes SPARQL XML results 3-4x faster than JSON (2,145 rows: 70-100 ms against 180-360
+    ms), so SELECT and ASK ask for XML;
   * ``ResultSetMaxRows`` (10,000 by default) cuts results silently except for an
     ``X-SPARQL-MaxRows`` header: that header raises an error instead of giving partial data;
   * endpoints: ``/sparql`` (queries), ``/sparql-auth`` (updates, Digest) and
@@ -62,6 +64,8 @@ class Profile:
     """``FROM`` in the text is added to the protocol dataset instead of being replaced by it."""
     truncation_header: str | None = None
     """A response header that says the store cut the result short."""
+    results_accept: str = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+    """What SELECT and ASK ask for: the results format the engine writes fastest."""
     auth_paths: tuple[str, str] | None = None
     """(update, graph store) paths beside a ``…/sparql`` query URL, when credentials are set."""
     limitations: tuple[str, ...] = field(default=())
@@ -122,6 +126,7 @@ VIRTUOSO = Profile(
     native_blank_prefix="nodeID://",
     widens_dataset=True,
     truncation_header="x-sparql-maxrows",
+    results_accept="application/sparql-results+xml",
     auth_paths=("/sparql-auth", "/sparql-graph-crud-auth"),
     limitations=(
         "updates are not atomic: an update request that fails part-way keeps what it did before the "

@@ -35,6 +35,7 @@ Why the pieces are shaped as they are:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import secrets
 import time
@@ -112,16 +113,25 @@ class RemoteStore(Store):
                 f"INSERT DATA {{ GRAPH {g} {{ {g} {STORE_VERSION} {value} }} }}")
 
     def _write(self, target: SparqlEndpoint, sparql_update: str) -> None:
-        """Run an update on ``target`` and move the change marker (same request where it lives)."""
+        """Run an update on ``target`` and move the change marker (same request where it lives).
+
+        If the request fails, the marker is moved anyway (best effort): on an engine without
+        transactions part of the update may have stuck, and other processes must re-read.
+        """
         marker = self._next_marker()
         text = sparql_update.strip()
-        if target is self._marker_store:
-            text = _join(text, self._marker_update(marker))
-            target.update(text)
-        else:
-            if text:
-                target.update(text)
-            self._marker_store.update(self._marker_update(marker))
+        try:
+            if target is self._marker_store:
+                target.update(_join(text, self._marker_update(marker)))
+            else:
+                if text:
+                    target.update(text)
+                self._marker_store.update(self._marker_update(marker))
+        except StoreError:
+            self._generation_cache = None
+            with contextlib.suppress(StoreError):
+                self._marker_store.update(self._marker_update(self._next_marker()))
+            raise
         self._generation_cache = (time.monotonic(), marker)
 
     @property
@@ -210,6 +220,9 @@ class RemoteStore(Store):
     def _query(self, sparql, bindings, default_graphs, named_graphs):
         form = check(sparql, bindings)
         if bindings:
+            for name, t in bindings.items():
+                if not self.main.nameable(t):
+                    raise StoreError(f"binding ?{name}: this store cannot take a blank node in a query")
             sparql = bind_values(sparql, bindings, form, self.main.term)
         union = default_graphs is None and named_graphs is None
         if not (union and self.side is not None and self.main.profile.union_parameter):
