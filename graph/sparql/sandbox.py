@@ -482,7 +482,7 @@ class DirectRunner:
             if hasattr(self.store, "query_untrusted"):
                 return self.store.query_untrusted(
                     request.query, form, default, named, union=request.public_union,
-                    timeout=self.timeout, max_rows=request.row_cap,
+                    timeout=self.timeout, max_rows=request.row_cap, base_iri=request.base_iri,
                 )
             return plain_results(self.store._query(request.query, None, default, named), request.row_cap)
         except StoreTimeout:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import secrets
 import time
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ from .endpoint import Endpoints, Solutions, SparqlEndpoint, TripleList
 __all__ = ["Endpoints", "RemoteStore", "Solutions", "TripleList", "bind_values"]
 
 STORE_VERSION = NamedNode(KP + "storeVersion")
+_POSITION = re.compile(r"error at (\d+):(\d+)")
 INSERT_CHUNK = 20_000
 """Quads per ``INSERT DATA`` when a load has to be split (large seed and bulk loads)."""
 
@@ -248,21 +250,26 @@ class RemoteStore(Store):
         union: bool,
         timeout: float,
         max_rows: int,
+        base_iri: str | None = None,
     ) -> Solutions | bool | TripleList:
         """A query from outside (``/sparql``), on the given public dataset, read like our own.
 
         ``union``: the query names no dataset, so a main store that holds only public graphs may
-        answer from its union default graph. The engine's profile may refuse the text first
-        (``StoreBadRequest``); a result the store cut short comes back flagged ``truncated``.
+        answer from its union default graph. The engine's profile prepares the text first
+        (``Profile.prepare_untrusted``: relative IRIs against ``base_iri``; on Virtuoso ``FROM``
+        removed, SQL calls refused with ``StoreBadRequest``); a result the store cut short comes back
+        flagged ``truncated``.
         """
-        allowed = {g.value for g in default_graphs} | {g.value for g in named_graphs}
-        reason = self.main.profile.check_untrusted(text, allowed)
-        if reason:
-            raise StoreBadRequest(reason)
-        fast = union and self.side is not None and self.main.profile.union_parameter
-        if fast:
-            return self.main.query(text, form, None, None, union=True, timeout=timeout, max_rows=max_rows)
-        return self.main.query(text, form, default_graphs, named_graphs, timeout=timeout, max_rows=max_rows)
+        prepared = self.main.profile.prepare_untrusted(text, base_iri)
+        fast = union and self.side is not None and bool(self.main.profile.union_parameter)
+        try:
+            if fast:
+                return self.main.query(prepared, form, None, None, union=True, timeout=timeout, max_rows=max_rows)
+            return self.main.query(prepared, form, default_graphs, named_graphs, timeout=timeout, max_rows=max_rows)
+        except StoreBadRequest as exc:
+            if prepared.startswith("BASE <") and not text.startswith("BASE <"):  # report the client's lines
+                raise StoreBadRequest(_POSITION.sub(lambda m: f"error at {int(m[1]) - 1}:{m[2]}", str(exc))) from None
+            raise
 
     def query_raw(
         self,
