@@ -518,14 +518,23 @@ def test_a_refused_connection_is_unavailable_not_an_error():
     assert time.monotonic() - started < 3
 
 
-def test_group_by_keys_are_bound_before_grouping_too(pair):
-    """Stores do not push a trailing VALUES through GROUP BY: bound keys also go into WHERE."""
+def test_bound_values_join_the_pattern_in_its_own_group(pair):
+    """Values are joined with the unchanged pattern (so the store can start from them: bound GROUP BY
+    keys, property paths); aliases are bound after grouping; ASK gets a sub-select (Virtuoso)."""
     q = 'PREFIX x: <http://e/#> SELECT ?o ?p (COUNT(*) AS ?n) # a { comment\nWHERE { ?s ?p ?o FILTER(?s != "}{") } GROUP BY ?o ?p'
-    text = bind_values(q, {"o": NamedNode("http://e/o")}, "SELECT")
-    assert 'WHERE { VALUES (?o) { (<http://e/o>) }  ?s ?p ?o' in text
-    assert text.rstrip().endswith("VALUES (?o) { (<http://e/o>) }")
+    text = bind_values(q, {"o": NamedNode("http://e/o"), "n": Literal("1")}, "SELECT")
+    assert 'WHERE { VALUES (?o) { (<http://e/o>) } {  ?s ?p ?o FILTER(?s != "}{")  } } GROUP BY' in text
+    assert text.rstrip().endswith('VALUES (?n) { ("1") }')
+    ask = bind_values("ASK { ?s ?p ?o }", {"s": NamedNode("http://e/s")}, "ASK")
+    assert ask == "ASK { { SELECT * WHERE { VALUES (?s) { (<http://e/s>) } {  ?s ?p ?o  } } } }"
+    construct = bind_values("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"s": NamedNode("http://e/s")}, "CONSTRUCT")
+    assert construct == "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<http://e/s>) } {  ?s ?p ?o  } }"
     memory, _ = pair
     subject = some_iris(memory, KP + "Project", 1)[0]
     q = "SELECT ?o ?p (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?s)) } GROUP BY ?o ?p"
     mem, rem = run_both(pair, q, {"o": subject})
     assert mem == rem
+    q = memory_text("SELECT ?c ?s WHERE { ?c skos:broader* ?s }")  # no end bound but by the values
+    concept = memory.select("SELECT ?s WHERE { ?x skos:broader ?s } ORDER BY ?s LIMIT 1")[0]["s"]
+    mem, rem = run_both(pair, q, {"s": concept})
+    assert mem == rem and len(mem) > 1

@@ -475,11 +475,13 @@ class DirectRunner:
 
     def _fetch(self, request: QueryRequest, form: str):
         from ..store import StoreBadRequest, StoreError, StoreTimeout
+        from ..store.bindings import parse_only
 
         default = [NamedNode(g) for g in request.default_graphs]
         named = [NamedNode(g) for g in request.named_graphs]
         try:
             if hasattr(self.store, "query_untrusted"):
+                parse_only(request.query, request.base_iri)  # exact line and column, on every store
                 return self.store.query_untrusted(
                     request.query, form, default, named, union=request.public_union,
                     timeout=self.timeout, max_rows=request.row_cap, base_iri=request.base_iri,

@@ -2,19 +2,22 @@
 
 A SPARQL endpoint takes no substitutions, so our own queries' bound values travel in the text,
 built from each term's canonical N-Triples form (``SparqlEndpoint.term``: validated and escaped by
-pyoxigraph, never pasted from user text). Standard SPARQL 1.1 places them two ways:
+pyoxigraph, never pasted from user text), in standard SPARQL 1.1 only:
 
-- **SELECT**: a trailing ``VALUES`` clause. It is joined with the solutions after grouping and
-  before projection, exactly what pyoxigraph's ``substitutions`` do, so a query means the same on
-  both backends. Stores do not push a trailing ``VALUES`` through ``GROUP BY`` (the Oxigraph server
-  grouped every triple of the store to keep one group: 165 ms at 100k triples instead of 2), so
-  bound ``GROUP BY`` keys are also joined at the start of the ``WHERE`` group: the same answer for
-  every key the pattern binds.
-- **ASK, CONSTRUCT, DESCRIBE**: ``VALUES`` inline, as the last element of a group wrapped around
-  the ``WHERE`` pattern: ``{ { pattern } VALUES … }``. For these forms (no grouping, no
-  projection) that is the same join as a trailing clause, and it is what Virtuoso accepts: it
-  refuses a trailing ``VALUES`` after ASK ("syntax error at 'VALUES'") and after CONSTRUCT ("BINDINGS
-  is not supported at top level for queries other than SELECT").
+- The ``WHERE`` pattern becomes ``{ VALUES (?x …) { (…) } { pattern } }``: the pattern, unchanged
+  in its own group, joined with the values. That join is what pyoxigraph's ``substitutions`` do
+  (they behave like a ``VALUES`` joined after the pattern: a ``BIND(?x AS ?y)`` inside does not
+  see the value), so a query means the same on both backends; and the store sees the values next
+  to the pattern, so it can start from them: Virtuoso refuses a property path with neither end
+  bound otherwise ("transitive start not given"), and Oxigraph no longer walks the whole path or
+  groups every triple of the store (165 ms at 100k triples instead of 2, for a bound ``GROUP BY``
+  key).
+- A SELECT variable that is a projection alias (``(COUNT(*) AS ?n)``) is bound after grouping,
+  by a trailing ``VALUES`` clause, where such a variable exists.
+- ASK wraps it once more, in ``{ SELECT * WHERE { … } }``: Virtuoso compiles an ASK over a
+  group with ``VALUES`` beside it into a path with no bound start. (It also refuses a trailing
+  ``VALUES`` after ASK, "syntax error at 'VALUES'", and after CONSTRUCT, "BINDINGS is not supported
+  at top level for queries other than SELECT".)
 
 pyoxigraph only allows projected variables to be bound; :func:`check` runs the query with its
 bindings on an empty local store (microseconds), so a query that fails embedded also fails
@@ -24,10 +27,11 @@ remote, and the kind of result tells the form.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 from collections.abc import Callable
 
-from pyoxigraph import QueryBoolean, QuerySolutions, Variable
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Variable
 from pyoxigraph import Store as OxStore
 
 from .base import StoreError, Term
@@ -59,37 +63,51 @@ def check(query: str, bindings: dict[str, Term] | None = None) -> str:
     return "CONSTRUCT"  # DESCRIBE answers the same way
 
 
+def parse_only(query: str, base_iri: str | None = None) -> None:
+    """Raise ``SyntaxError`` (with pyoxigraph's line and column) if ``query`` is not SPARQL 1.1;
+    never evaluates it, so untrusted text is safe here.
+
+    pyoxigraph checks substitutions after parsing and before evaluating: a substitution of a
+    variable the text cannot hold (a fresh random name) stops every valid query right there.
+    A remote store's own messages are less exact (Virtuoso: "line 0", no column), and this way a
+    malformed query never reaches the store.
+    """
+    name = "k" + secrets.token_hex(12)
+    while name in query:
+        name = "k" + secrets.token_hex(12)
+    try:
+        with _checker_lock:
+            _checker.query(query, base_iri=base_iri, substitutions={Variable(name): _PARSE_ONLY})
+    except (RuntimeError, ValueError, TypeError):
+        return  # parsed; refused before evaluation, as intended
+
+
+_PARSE_ONLY = NamedNode("urn:x-knooppunt:parse-only")
+
+
 def bind_values(query: str, bindings: dict[str, Term], form: str, term: Callable[[Term], str] = str) -> str:
-    """``query`` with ``bindings`` as ``VALUES`` in the right place for ``form`` (module docstring)."""
-    names = " ".join(f"?{n}" for n in bindings)
-    row = " ".join(term(t) for t in bindings.values())
-    values = f"VALUES ({names}) {{ ({row}) }}"
-    if form != "SELECT":
+    """``query`` with ``bindings`` as ``VALUES`` where ``form`` needs them (module docstring)."""
+
+    def values(chosen: dict[str, Term]) -> str:
+        return f"VALUES ({' '.join(f'?{n}' for n in chosen)}) {{ ({' '.join(term(t) for t in chosen.values())}) }}"
+
+    aliases = {n for n in bindings if re.search(rf"\bAS\s+[?$]{n}\b", query, flags=re.I)} if form == "SELECT" else set()
+    early = {n: t for n, t in bindings.items() if n not in aliases}
+    text = query
+    if early:
         group = where_group(query)
         if group is None:
             raise StoreError("cannot bind values: the query has no WHERE pattern")
         start, end = group
-        return f"{query[: start + 1]} {{ {query[start + 1 : end]} }} {values} {query[end:]}"
-    text = f"{query}\n{values}\n"
-    group_by = _GROUP_BY.search(query)
-    if group_by is None:
-        return text
-    keys = set(re.findall(r"[?$](\w+)", group_by.group(1)))
-    early = {
-        name: t for name, t in bindings.items()
-        if name in keys and not re.search(rf"\bAS\s+[?$]{name}\b", query, flags=re.I)
-    }
-    found = where_group(query) if early else None
-    if found is None:
-        return text
-    where = found[0]
-    early_names = " ".join(f"?{n}" for n in early)
-    early_row = " ".join(term(t) for t in early.values())
-    return f"{text[: where + 1]} VALUES ({early_names}) {{ ({early_row}) }} {text[where + 1 :]}"
+        inner = f" {values(early)} {{ {query[start + 1 : end]} }} "
+        if form == "ASK":
+            inner = f" {{ SELECT * WHERE {{{inner}}} }} "
+        text = f"{query[: start + 1]}{inner}{query[end:]}"
+    if aliases:
+        text = f"{text}\n{values({n: bindings[n] for n in aliases})}\n"
+    return text
 
 
-_GROUP_BY = re.compile(r"\bGROUP\s+BY\b(.*?)(?:\bHAVING\b|\bORDER\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)",
-                       flags=re.I | re.S)
 _IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 

@@ -233,7 +233,10 @@ class RemoteStore(Store):
                 everything = self._main_graphs()
                 default_graphs = everything if default_graphs is None else default_graphs
                 named_graphs = everything if named_graphs is None else named_graphs
-        return self.main.query(sparql, form, default_graphs, named_graphs, union=union)
+        try:
+            return self.main.query(sparql, form, default_graphs, named_graphs, union=union)
+        except StoreBadRequest as exc:  # one of our own queries: not the client's fault
+            raise StoreError(f"the store cannot run one of Knooppunt's queries: {exc}") from exc
 
     def _main_graphs(self) -> list[NamedNode]:
         """Every graph of the main store: the whole store, or (with a private store) the public one."""
