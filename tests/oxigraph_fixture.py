@@ -117,6 +117,10 @@ class OxigraphServers:
         self._owned[-1] = (server, weakref.ref(settings))
         return settings
 
+    @staticmethod
+    def settings_of(server: OxigraphProcess, **overrides) -> Settings:
+        return server.settings(**overrides)
+
     def _reap(self) -> None:
         if sum(1 for s, _ in self._owned if s.running) < self.keep_at_least:
             return

@@ -419,7 +419,7 @@ def test_a_write_through_one_service_is_seen_by_the_other(two_services):
 # --- down or slow: 503 / 504, no hang, recovery --------------------------------------------------
 def test_store_down_gives_503_quickly_and_recovers(servers):
     server = servers.start(seeded=True)
-    store = open_store(server.settings(store_timeout=5.0))
+    store = open_store(servers.settings_of(server, store_timeout=5.0))
     client = TestClient(create_app(store=store))
     assert client.get("/health").status_code == 200
     server.stop()
@@ -491,7 +491,7 @@ def test_slow_store_gives_504_without_hanging_and_recovers(servers, engine):
     proxy = HangingProxy(server.port)
     limit = 0.5 if engine == "remote" else 2.0  # Virtuoso takes ~0.7 s to list a whole small store
     try:
-        store = open_store(server.settings(store=proxy.url + server.path, store_timeout=limit))
+        store = open_store(servers.settings_of(server, store=proxy.url + server.path, store_timeout=limit))
         with TestClient(create_app(store=store)) as client:
             assert client.get("/health").status_code == 200
             proxy.hang = True

@@ -271,7 +271,7 @@ if "virtuoso" in REMOTE_BACKENDS:
         """Virtuoso's ResultSetMaxRows cuts silently but for a header: internal reads fail loudly,
         and a /sparql answer is flagged truncated."""
         server = virtuoso_server.start(seeded=True, max_rows=100)
-        store = RemoteStore(server.settings())
+        store = RemoteStore(virtuoso_server.settings_of(server))
         with pytest.raises(StoreError, match="ResultSetMaxRows"):
             list(store.quads())
         public = [NamedNode(BASE + "/graph/ontology")]
