@@ -30,6 +30,13 @@ class Settings:
     """SPARQL queries that run at once; further ones wait briefly, then get 503."""
     max_query_bytes: int = 64 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_update_bytes: int = 1024 * 1024
+    """Longest SPARQL Update text (rdflib's parser reads ~130 characters per ms: larger changes go
+    through imports or the Graph Store Protocol)."""
+    body_idle_timeout: float = 10.0
+    """Seconds a request body may pause between two chunks before the request gets 408."""
+    body_timeout: float = 120.0
+    """Seconds a whole request body may take to arrive before the request gets 408."""
     token_file: str = ""
     """Where write tokens are kept (hashes only); default: ``tokens.json`` beside the store."""
     store_user: str = ""

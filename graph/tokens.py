@@ -47,8 +47,11 @@ def _digest(salt: str, token: str) -> str:
 class TokenFile:
     """The token file: create, list, revoke, and check a presented bearer token."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, local_secret: str | None = None) -> None:
+        """``local_secret``: the running service's own secret (``service.running``), accepted
+        as an ``admin`` token named ``cli`` for the CLI on the same machine; kept in memory only."""
         self.path = Path(path)
+        self.local_secret = local_secret
         self._lock = threading.Lock()
         self._cache: tuple[float, dict] | None = None
 
@@ -107,6 +110,8 @@ class TokenFile:
         """The token's record if ``presented`` is a valid token, else ``None``."""
         if not presented:
             return None
+        if self.local_secret and hmac.compare_digest(presented.encode(), self.local_secret.encode()):
+            return Token("cli", "admin", "")
         found = None
         for name, entry in self._read().items():
             if hmac.compare_digest(_digest(entry["salt"], presented), entry["sha256"]):

@@ -26,15 +26,21 @@ from knooppunt.graph.analysis.related import parse_weights
 from knooppunt.graph.namespaces import KP
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import responses
 from .problems import Problem
 
 router = APIRouter(prefix="/api", tags=["api"])
 
 Lang = Annotated[Literal["nl", "en"], Query(description="Language of labels in the answer.")]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown id (problem+json with a message)."},
-    422: {"description": "Invalid parameter (problem+json naming the parameter and why)."},
-}
+PROBLEMS = responses.problems(400, 404, 422, *responses.STORE)
+_PCHAR = r"(?:[A-Za-z0-9._~:@!$&'()*+,;=/-]|%[0-9A-Fa-f]{2})"
+_IRI = rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?(?:/{_PCHAR}*)?(?:\?(?:{_PCHAR}|\?)*)?(?:#(?:{_PCHAR}|\?)*)?"
+_SLUG = r"[A-Za-z0-9][A-Za-z0-9._~-]{0,199}"
+IRI_PATTERN = rf"^{_IRI}$"
+"""An absolute http(s) IRI, as the OpenAPI document states it: what ``check_iri`` accepts."""
+ID_PATTERN = rf"^(?:{_IRI}|[a-z]+/{_SLUG}|{_SLUG})$"
+"""An IRI, ``kind/slug`` or slug (``Knowledge.resolve``)."""
+SLUG_PATTERN = rf"^{_SLUG}$"
 
 PROJECTS = {KP + "Project", KP + "Programme"}
 ORGANISATIONS = {KP + "Organisation"}
@@ -144,11 +150,11 @@ class InitiativeIn(BaseModel):
     )
     title: str = Field(min_length=1, max_length=300)
     description: str = Field("", max_length=5000)
-    competencies: list[str] = Field(default_factory=list, max_length=50)
-    themes: list[str] = Field(default_factory=list, max_length=50)
-    region: str | None = Field(None, max_length=2000)
-    levels: list[str] = Field(default_factory=list, max_length=20)
-    organisation: str | None = Field(None, max_length=2000)
+    competencies: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
+    themes: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
+    region: str | None = Field(None, max_length=2000, pattern=ID_PATTERN)
+    levels: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=20)
+    organisation: str | None = Field(None, max_length=2000, pattern=ID_PATTERN)
 
 
 # --- 1. search ----------------------------------------------------------------------------------
@@ -170,7 +176,7 @@ def search(
 @router.get("/resource", responses=PROBLEMS)
 def resource(
     request: Request,
-    iri: Annotated[str, Query(max_length=2000, description="The resource's IRI.")],
+    iri: Annotated[str, Query(max_length=2000, pattern=IRI_PATTERN, description="The resource's IRI.")],
     lang: Lang = "nl",
 ) -> dict:
     """Type(s), labels, description, sources, and links out and in grouped by relation."""
@@ -201,13 +207,13 @@ def resource_by_path(
 @router.get("/people", responses=PROBLEMS)
 def people(
     request: Request,
-    competency: Annotated[str | None, Query(max_length=2000, description="Competency or CanMEDS role (IRI or slug); narrower ones count.")] = None,
-    theme: Annotated[str | None, Query(max_length=2000, description="Theme (IRI or slug); narrower themes count.")] = None,
-    organisation: Annotated[str | None, Query(max_length=2000, description="Organisation (IRI or slug); its member organisations count.")] = None,
-    project: Annotated[str | None, Query(max_length=2000, description="Project or programme (IRI or slug).")] = None,
-    region: Annotated[str | None, Query(max_length=2000, description="Region (IRI or slug); regions within it count.")] = None,
-    level: Annotated[str | None, Query(max_length=2000, description="Education level (IRI or slug), e.g. `mbo`.")] = None,
-    role: Annotated[str | None, Query(max_length=2000, description="Role (IRI or slug), e.g. `ambassadeur`.")] = None,
+    competency: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Competency or CanMEDS role (IRI or slug); narrower ones count.")] = None,
+    theme: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Theme (IRI or slug); narrower themes count.")] = None,
+    organisation: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Organisation (IRI or slug); its member organisations count.")] = None,
+    project: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Project or programme (IRI or slug).")] = None,
+    region: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Region (IRI or slug); regions within it count.")] = None,
+    level: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Education level (IRI or slug), e.g. `mbo`.")] = None,
+    role: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Role (IRI or slug), e.g. `ambassadeur`.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
     lang: Lang = "nl",
@@ -249,7 +255,7 @@ WeightsParam = Annotated[str | None, Query(max_length=500, description="Override
 @router.get("/projects/related", responses=PROBLEMS)
 def related_by_iri(
     request: Request,
-    iri: Annotated[str, Query(max_length=2000, description="The project's IRI.")],
+    iri: Annotated[str, Query(max_length=2000, pattern=ID_PATTERN, description="The project's IRI.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     weights: WeightsParam = None,
     lang: Lang = "nl",
@@ -263,7 +269,7 @@ def related_by_iri(
 @router.get("/projects/{id}/related", responses=PROBLEMS)
 def related(
     request: Request,
-    id: Annotated[str, Path(max_length=200, description="Slug of `/id/project/{slug}` (or `/id/programma/{slug}`).")],
+    id: Annotated[str, Path(max_length=200, pattern=SLUG_PATTERN, description="Slug of `/id/project/{slug}` (or `/id/programma/{slug}`).")],
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
     weights: WeightsParam = None,
     lang: Lang = "nl",
@@ -303,8 +309,8 @@ def connect(
 @router.get("/path", response_model=PathsOut, response_model_by_alias=True, responses=PROBLEMS)
 def path(
     request: Request,
-    from_: Annotated[str, Query(alias="from", max_length=2000, description="Start: IRI or kind/slug (e.g. `organisatie/iknl`).")],
-    to: Annotated[str, Query(max_length=2000, description="End: IRI or kind/slug.")],
+    from_: Annotated[str, Query(alias="from", max_length=2000, pattern=ID_PATTERN, description="Start: IRI or kind/slug (e.g. `organisatie/iknl`).")],
+    to: Annotated[str, Query(max_length=2000, pattern=ID_PATTERN, description="End: IRI or kind/slug.")],
     max: Annotated[int, Query(ge=1, le=10, description="How many paths (k shortest).")] = 3,
     hops: Annotated[int, Query(ge=1, le=MAX_HOPS, description="Longest path, in edges.")] = DEFAULT_HOPS,
     lang: Lang = "nl",
@@ -320,7 +326,7 @@ def path(
 @router.get("/competencies/coverage", responses=PROBLEMS)
 def coverage_by_iri(
     request: Request,
-    iri: Annotated[str, Query(max_length=2000, description="IRI of a competency, CanMEDS role or theme.")],
+    iri: Annotated[str, Query(max_length=2000, pattern=ID_PATTERN, description="IRI of a competency, CanMEDS role or theme.")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     lang: Lang = "nl",
 ) -> dict:
@@ -333,7 +339,7 @@ def coverage_by_iri(
 @router.get("/competencies/{id}/coverage", responses=PROBLEMS)
 def coverage(
     request: Request,
-    id: Annotated[str, Path(max_length=200, description="Slug of a competency (`/id/competentie/`), CanMEDS role (`/id/canmeds/`) or theme (`/id/thema/`).")],
+    id: Annotated[str, Path(max_length=200, pattern=SLUG_PATTERN, description="Slug of a competency (`/id/competentie/`), CanMEDS role (`/id/canmeds/`) or theme (`/id/thema/`).")],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     lang: Lang = "nl",
 ) -> dict:
@@ -347,9 +353,9 @@ def coverage(
 @router.get("/gaps", responses=PROBLEMS)
 def gaps(
     request: Request,
-    level: Annotated[str | None, Query(max_length=2000, description="Education level (IRI or slug).")] = None,
-    region: Annotated[str | None, Query(max_length=2000, description="Region (IRI or slug).")] = None,
-    curriculum: Annotated[str | None, Query(max_length=2000, description="A curriculum (IRI or slug): its uncovered competencies.")] = None,
+    level: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Education level (IRI or slug).")] = None,
+    region: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Region (IRI or slug).")] = None,
+    curriculum: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="A curriculum (IRI or slug): its uncovered competencies.")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     lang: Lang = "nl",
 ) -> dict:
@@ -371,7 +377,7 @@ def gaps(
 @router.get("/graph", responses=PROBLEMS)
 def graph_view(
     request: Request,
-    focus: Annotated[str | None, Query(max_length=2000, description="Centre entity (IRI or kind/slug); without it, the best connected entities.")] = None,
+    focus: Annotated[str | None, Query(max_length=2000, pattern=ID_PATTERN, description="Centre entity (IRI or kind/slug); without it, the best connected entities.")] = None,
     depth: Annotated[int, Query(ge=1, le=views.MAX_DEPTH)] = 1,
     types: Annotated[str | None, Query(max_length=500, description="Comma-separated classes to keep, e.g. `Project,Organisation`.")] = None,
     limit: Annotated[int, Query(ge=1, le=views.MAX_NODES, description="Most nodes.")] = 150,

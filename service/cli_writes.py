@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from knooppunt.graph.settings import Settings
-from knooppunt.graph.store import open_store
 from knooppunt.graph.tokens import SCOPES, TokenError, TokenFile
 from pyoxigraph import BlankNode, DefaultGraph, Quad, RdfFormat, parse
 
@@ -91,7 +90,7 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     if any(isinstance(q.graph_name, BlankNode) for q in quads):
         print("error: graphs named by blank nodes cannot be restored", file=sys.stderr)
         return 1
-    store = open_store(settings, seed=False)
+    store = cli._open(settings, write=True, seed=False)
     store.update(restore_update(quads))
     graphs = {q.graph_name for q in quads}
     print(f"restored {len(quads)} quads in {len(graphs)} graphs", file=sys.stderr)
@@ -104,6 +103,9 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     from knooppunt.graph.writes import owr_sheet
 
     store = cli._open(settings)
+    levels = owr_sheet.education_levels(store)
+    if args.level not in levels:
+        raise cli.CliError(f"no education level {args.level!r}; the levels are: {', '.join(levels)}")
     n = owr_sheet.write_template(store, args.level, Path(args.out))
     print(f"{args.out}: {n} rows (OWR 2.0, {args.level}); fill it in and load it with 'knooppunt load'", file=sys.stderr)
     store.close()
@@ -113,13 +115,14 @@ def cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 # --- registration ---------------------------------------------------------------------------------
 def extend(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("token", parents=[common], help="write tokens: create, list, revoke")
-    tsub = p.add_subparsers(dest="token_command", required=True)
-    c = tsub.add_parser("create", help="make a token (printed once)")
-    c.add_argument("name")
-    c.add_argument("--scope", choices=SCOPES, default="editor")
-    tsub.add_parser("list", help="names, scopes and dates of the tokens")
-    r = tsub.add_parser("revoke", help="remove a token")
-    r.add_argument("name")
+    tsub = p.add_subparsers(dest="token_command", required=True, metavar="ACTION")
+    c = tsub.add_parser("create", parents=[common], help="make a token (printed once)")
+    c.add_argument("name", metavar="NAME", help="who or what uses it, e.g. a person's or a tool's name")
+    c.add_argument("--scope", choices=SCOPES, default="editor",
+                   help="editor writes named graphs; admin may also drop graphs and undo imports (default: %(default)s)")
+    tsub.add_parser("list", parents=[common], help="names, scopes and dates of the tokens")
+    r = tsub.add_parser("revoke", parents=[common], help="remove a token")
+    r.add_argument("name", metavar="NAME")
 
     sub.add_parser("dump", parents=[common], help="the whole store as N-Quads on standard output (backup)")
 
@@ -128,7 +131,7 @@ def extend(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> 
 
     p = sub.add_parser("template", parents=[common], help="write a spreadsheet template")
     p.add_argument("kind", choices=["owr"], help="owr: the OWR 2.0 curriculum workbook")
-    p.add_argument("--level", default="mbo", help="education level slug (mbo, hbo, wo, ...)")
+    p.add_argument("--level", default="mbo", help="education level, e.g. mbo, hbo, wo (default: %(default)s)")
     p.add_argument("--out", required=True, help="the .xlsx file to write")
 
 

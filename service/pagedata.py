@@ -26,7 +26,10 @@ HIDDEN = frozenset({SCHEMA + "email", SCHEMA + "telephone", FOAF + "mbox", FOAF 
 LABELS = (RDFS + "label", SKOS + "prefLabel", FOAF + "name")
 TEXTS = (DCT + "description", RDFS + "comment")
 NOT_SHOWN_AS_LINK = frozenset({RDF + "type", DCT + "source", SCHEMA + "url"})
-SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`]+$")
+SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`\x00-\x1f]+$")
+LINK_SCHEMES = ("http://", "https://")
+"""The only IRIs a page turns into links: a ``javascript:`` or ``data:`` IRI in the data is shown
+as text, never as something to click."""
 
 # Kinds of IRI ({base}/id/{kind}/...) grouped for colours in the graph views (same table in JS).
 KIND_GROUP = {
@@ -78,8 +81,9 @@ class Site:
         return iri.startswith(self.prefix)
 
     def path(self, iri: str) -> str:
-        """Where a page for ``iri`` is: our own path for our resources, else the IRI itself."""
-        return iri[len(self.base):] if self.is_ours(iri) else iri
+        """Where a page for ``iri`` is: our own path for our resources, else the IRI itself if it
+        is http(s), else ``""`` (shown as text, see :func:`href`)."""
+        return iri[len(self.base):] if self.is_ours(iri) else href(iri)
 
     def kind(self, iri: str) -> str:
         return iri[len(self.prefix):].split("/", 1)[0] if self.is_ours(iri) else ""
@@ -552,5 +556,20 @@ def neighbourhood_svg_data(res: Resource, limit: int = 14) -> dict[str, Any]:
 
 
 def safe_iri(iri: str) -> bool:
-    return bool(SAFE_IRI.match(iri))
+    """Whether ``iri`` is an http(s) IRI the store can be asked about (``NamedNode`` accepts it);
+    anything else (``x``, a NUL byte) is simply not found, never an error."""
+    if not SAFE_IRI.match(iri) or not iri.startswith(LINK_SCHEMES):
+        return False
+    try:
+        NamedNode(iri)
+    except ValueError:
+        return False
+    return True
 
+
+def href(iri: str) -> str:
+    """The link target for ``iri`` on a page (a local path, or an http(s) IRI), or ``""`` if it
+    must be shown as text."""
+    if iri.startswith("/") and not iri.startswith("//"):
+        return iri
+    return iri if safe_iri(iri) else ""

@@ -15,9 +15,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from knooppunt.graph.namespaces import KP, PREFIXES, SKOS
+from knooppunt.graph.namespaces import KP, SKOS
+from knooppunt.graph.sparql.results import rdf_document
 from knooppunt.graph.store import Store
-from pyoxigraph import serialize
 
 from . import conneg, i18n
 from . import pagedata as pd
@@ -78,6 +78,7 @@ def render(request: Request, name: str, status: int = 200, headers: dict | None 
         "path": request.url.path,
         "groups": GROUPS,
         "base": request.app.state.settings.base,
+        "href": pd.href,
         **ctx,
     }
     return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
@@ -160,10 +161,10 @@ def resource(request: Request, kind: str, slug: str) -> Response:
             status_code=406, media_type="text/plain", headers=vary,
         )
     if not pd.safe_iri(iri) or not pd.exists(store, iri):
-        return not_found(request, iri, vary)
+        return not_found(request, iri, vary) if media == conneg.HTML else rdf_not_found(iri, media, vary)
     if media != conneg.HTML:
         triples = pd.description_triples(store, iri)
-        body = serialize(triples, format=conneg.OFFERED[media], prefixes=dict(PREFIXES)) or b""
+        body = rdf_document(triples, conneg.OFFERED[media])
         return Response(body, media_type=media, headers=vary)
     lang = i18n.lang_of(request)
     res = pd.describe(store, site, iri, lang)
@@ -213,6 +214,16 @@ def _related_projects(request: Request, iri: str, lang: str) -> list[dict[str, A
 
 def not_found(request: Request, iri: str, headers: dict | None = None) -> HTMLResponse:
     return render(request, "notfound.html", status=404, headers=headers, iri=iri)
+
+
+def rdf_not_found(iri: str, media: str, headers: dict) -> Response:
+    """A 404 an RDF client can read: an empty document in the format it asked for (a Turtle or
+    N-Triples comment says why; JSON-LD has no comments, so it gets an empty list)."""
+    if media == "application/ld+json":
+        body = "[]\n"
+    else:
+        body = "# 404: er is geen resource met deze IRI / no resource has this IRI: " + iri.replace("\n", " ").replace("\r", " ") + "\n"
+    return Response(body, status_code=404, media_type=media, headers=headers)
 
 
 # --- initiative and explorer ---------------------------------------------------------------------

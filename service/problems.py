@@ -43,8 +43,12 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
         for err in exc.errors():
-            loc = [str(part) for part in err.get("loc", ()) if part not in ("query", "body", "path")]
-            errors.append({"parameter": ".".join(loc), "message": err.get("msg", "")})
+            name = ""
+            for part in err.get("loc", ()):
+                if part in ("query", "body", "path"):
+                    continue
+                name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+            errors.append({"parameter": name, "message": err.get("msg", "")})
         detail = "; ".join(f"{e['parameter']}: {e['message']}" for e in errors)
         return problem_response(422, "Invalid parameter", detail, errors=errors)
 

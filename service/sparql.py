@@ -10,14 +10,17 @@ Status codes (problem+json when the client accepts JSON, else text/plain):
 
 - ``400`` malformed query (the parser's message with line and column), a query sent twice, an
   update sent with GET or as ``query=``, ``SERVICE`` (federation is off: it would let anyone make
-  this server call other hosts), a bad ``labels``/``format`` value;
+  this server call other hosts; the workers cannot reach the network either, see
+  ``graph.sparql.netguard``), nesting the engine cannot survive, a query the engine failed on or
+  that crashed two workers, a bad ``labels``/``format`` value;
 - ``403`` SPARQL Update while no write handler is installed; ``405`` other methods;
 - ``406`` no acceptable format for the result kind; ``413`` query text over ``max_query_bytes``;
 - ``415`` a POST body that is not form-encoded, ``application/sparql-query`` or
   ``application/sparql-update``, or not UTF-8;
 - ``503`` the query ran past ``query_timeout`` and was stopped (the endpoint itself gave up, like
   Fuseki; no Retry-After, since the same query would be stopped again), or all workers are busy
-  (with ``Retry-After``); ``504`` a remote store timed out (``graph.store.StoreTimeout``).
+  (with ``Retry-After``), or a worker failed for reasons of its own (with ``Retry-After``);
+  ``504`` a remote store timed out (``graph.store.StoreTimeout``).
 
 Writes: ``service.writes`` sets :data:`UPDATE_HANDLER`; see its docstring.
 """
@@ -35,12 +38,13 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
-from knooppunt.graph.namespaces import DCT, PREFIXES, RDF, SD, VOID, XSD, sparql_prefixes
+from knooppunt.graph.namespaces import DCT, RDF, SD, VOID, XSD, sparql_prefixes
 from knooppunt.graph.sparql import sandbox
-from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest
+from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest, rdf_document
 from knooppunt.graph.sparql.text import (
     NotAcceptable,
     QueryBusy,
+    QueryCrashed,
     QueryRejected,
     QuerySyntaxError,
     QueryTimeout,
@@ -49,10 +53,11 @@ from knooppunt.graph.sparql.text import (
     resolve_dataset,
 )
 from knooppunt.graph.store import Store, StoreTimeout, StoreUnavailable
-from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.gzip import GZipMiddleware
 
+from . import bodies, responses
 from .conneg import negotiate, parse_accept, quality
 from .problems import problem_response
 
@@ -194,16 +199,10 @@ def _content_type(request: Request) -> tuple[str, dict[str, str]]:
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _Fail(413, "Query too large", f"the request body is over {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _Fail(413, "Query too large", f"the request body is over {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await bodies.read_body(request, limit)
+    except bodies.BodyError as exc:
+        raise _Fail(exc.status, "Query too large" if exc.status == 413 else exc.title, exc.detail) from None
 
 
 def _utf8(body: bytes, charset: str | None) -> str:
@@ -262,7 +261,18 @@ def _endpoint(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/sparql"
 
 
-@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"])
+SPARQL_RESPONSES = responses.merge(
+    responses.success(200, [*RESULTS_TYPES, *GRAPH_TYPES, "text/html"],
+                      "Query results, a graph, the service description, or the query page (browsers)."),
+    {204: {"description": "An update was committed (with a write token)."}},
+    responses.problems(400, 401, 403, 406, 408, 413, 415, 422, 503, 504, text=True),
+)
+
+
+@router.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"], responses=SPARQL_RESPONSES,
+                  openapi_extra=responses.request_body(
+                      ["application/x-www-form-urlencoded", "application/sparql-query", "application/sparql-update"],
+                      "POST: a form (query= or update=) or the query or update itself.", required=False))
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol query operation; without a query: the query page (browsers) or the
     service description (everyone else)."""
@@ -317,6 +327,8 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
     if shape.uses_service:
         raise _Fail(400, "SERVICE is not allowed", "federated queries (SERVICE) are switched off on this "
                     "endpoint: they would make this server call other hosts")
+    if shape.too_complex:
+        raise _Fail(400, "Query too complex", shape.too_complex)
     public = [g.value for g in store.public_graphs()]
     default, named = resolve_dataset(
         public, op.values("default-graph-uri"), op.values("named-graph-uri"), shape
@@ -347,12 +359,14 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
                     + ", ".join(offered)) from None
     except QueryRejected as exc:
         raise _Fail(400, "Query refused", str(exc)) from None
+    except QueryCrashed as exc:
+        raise _Fail(400, "Query could not be run", str(exc)) from None
     except StoreTimeout as exc:
         raise _Fail(504, "Store timed out", str(exc)) from None
     except StoreUnavailable as exc:
         raise _Fail(503, "Store unavailable", str(exc), headers={"Retry-After": "10"}) from None
     except WorkerFailed as exc:
-        raise _Fail(500, "Query failed", str(exc)) from None
+        raise _Fail(503, "Query service unavailable", str(exc), headers={"Retry-After": "5"}) from None
     headers = {"Vary": "Accept"}
     if result.truncated:
         headers[TRUNCATED_HEADER] = "true"
@@ -433,8 +447,7 @@ RDF_OUT = {
 def _rdf_response(triples: list, ranges) -> Response:
     choice = negotiate(ranges, {m: m for m in RDF_OUT}) or "text/turtle"
     fmt = RDF_OUT[choice]
-    prefixes = {**PREFIXES, "sd": SD, "void": VOID, "formats": FORMATS_NS}
-    body = serialize(triples, format=fmt, prefixes=prefixes if fmt == RdfFormat.TURTLE else None)
+    body = rdf_document(triples, fmt, {"sd": SD, "void": VOID, "formats": FORMATS_NS})
     media = "application/n-triples" if choice == "text/plain" else choice
     return Response(body, media_type=media, headers={"Vary": "Accept"})
 
@@ -569,7 +582,9 @@ def _void(request: Request, ranges) -> Response:
     return _rdf_response(triples, ranges)
 
 
-@router.get("/.well-known/void", tags=["sparql"])
+@router.get("/.well-known/void", tags=["sparql"], responses=responses.merge(
+    responses.success(200, RDF_OUT, "The VoID description, in the RDF format the client accepts."),
+    responses.problems(*responses.STORE)))
 async def void(request: Request) -> Response:
     """VoID description of the public dataset: size, classes, properties, graphs, examples."""
     return await run_in_threadpool(_void, request, parse_accept(request.headers.get("accept")))

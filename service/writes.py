@@ -18,9 +18,11 @@ import re
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import unquote
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import Path as FastAPIPath
 from fastapi.responses import JSONResponse
 from knooppunt.graph.store import Store
 from knooppunt.graph.tokens import Token, TokenFile
@@ -33,10 +35,11 @@ from knooppunt.graph.writes.delta import (
     in_graph,
     replace_graph,
 )
-from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, UpdateError, update_delta
+from knooppunt.graph.writes.update import DEFAULT_GRAPH_NAME, parse_update, update_delta
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 from starlette.concurrency import run_in_threadpool
 
+from . import bodies, responses
 from .problems import Problem, problem_response
 
 router = APIRouter()
@@ -44,6 +47,10 @@ router = APIRouter()
 REALM = 'Bearer realm="knooppunt"'
 GSP_PATHS = ("/rdf-graphs/service", "/gsp")
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")
+UPLOAD_TYPES = (*ingest.MEDIA_TYPES, *ingest.CSV_TYPES, *ingest.XLSX_TYPES, "multipart/form-data")
+WRITE_PROBLEMS = responses.problems(400, 401, 403, 408, 413, 415, 422, *responses.STORE)
+WRITE_RESULT = {"description": "The write was committed: its id, graph, counts and any SHACL warnings.",
+                "content": {"application/json": {"schema": {}}}}
 
 OUTPUT_TYPES: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
@@ -57,7 +64,7 @@ OUTPUT_TYPES: dict[str, RdfFormat] = {
 
 def setup(app: FastAPI) -> None:
     """Open the token file and hand the SPARQL endpoint our update handler."""
-    app.state.tokens = TokenFile(app.state.settings.resolved_token_file())
+    app.state.tokens = _token_file(app)
     try:
         from . import sparql
     except ImportError:
@@ -69,8 +76,13 @@ def setup(app: FastAPI) -> None:
 def _tokens(request: Request) -> TokenFile:
     tokens = getattr(request.app.state, "tokens", None)
     if tokens is None:
-        tokens = request.app.state.tokens = TokenFile(request.app.state.settings.resolved_token_file())
+        tokens = request.app.state.tokens = _token_file(request.app)
     return tokens
+
+
+def _token_file(app: FastAPI) -> TokenFile:
+    """The token file, plus the running service's own secret for the local CLI (service.running)."""
+    return TokenFile(app.state.settings.resolved_token_file(), local_secret=getattr(app.state, "local_secret", None))
 
 
 def bearer(request: Request) -> Token | None:
@@ -106,22 +118,13 @@ def require(request: Request, scope: str) -> Token:
 
 # --- bodies ---------------------------------------------------------------------------------------
 async def read_body(request: Request) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed the upload cap."""
+    """The request body: 413 as soon as it exceeds the upload cap, 408 if it stalls."""
     limit = request.app.state.settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise _too_large(limit)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _too_large(limit)
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _too_large(limit: int) -> Problem:
-    return Problem(413, "Payload too large", f"uploads are limited to {limit} bytes (KNOOPPUNT_MAX_UPLOAD_BYTES)")
+    try:
+        return await bodies.read_body(request, limit, what="the upload")
+    except bodies.BodyError as exc:
+        detail = exc.detail + (" (KNOOPPUNT_MAX_UPLOAD_BYTES)" if exc.status == 413 else "")
+        raise Problem(exc.status, exc.title, detail) from None
 
 
 def multipart_parts(body: bytes, content_type: str) -> list[tuple[str | None, str, bytes]]:
@@ -140,7 +143,7 @@ def _media_type(request: Request) -> str:
 
 
 # --- results and errors ---------------------------------------------------------------------------
-def write_problem(exc: ingest.WriteError | UpdateError) -> JSONResponse:
+def write_problem(exc: ingest.WriteError) -> JSONResponse:
     """A refused or failed write as ``application/problem+json``."""
     if isinstance(exc, ingest.Refused):
         results = [_result(r) for r in exc.report.results]
@@ -149,8 +152,6 @@ def write_problem(exc: ingest.WriteError | UpdateError) -> JSONResponse:
             results=[r for r in results if r["severity"] == "Violation"],
             warnings=[r for r in results if r["severity"] != "Violation"],
         )
-    if isinstance(exc, UpdateError):
-        return problem_response(exc.status, "Invalid update" if exc.status == 400 else "Not implemented", exc.detail)
     extra = {k: v for k, v in exc.extra.items() if v is not None}
     return problem_response(exc.status, exc.title, exc.detail, **extra)
 
@@ -164,7 +165,7 @@ def _result(r) -> dict:
 async def _commit(fn: Callable[[], ingest.WriteResult]) -> ingest.WriteResult | JSONResponse:
     try:
         return await run_in_threadpool(fn)
-    except (ingest.WriteError, UpdateError) as exc:
+    except ingest.WriteError as exc:
         return write_problem(exc)
 
 
@@ -194,7 +195,11 @@ def _readable(request: Request, store: Store, graph: NamedNode) -> bool:
 
 
 # --- POST /api/import -----------------------------------------------------------------------------
-@router.post("/api/import", tags=["writes"], status_code=200)
+@router.post(
+    "/api/import", tags=["writes"], status_code=200,
+    responses=responses.merge({200: WRITE_RESULT}, WRITE_PROBLEMS),
+    openapi_extra=responses.request_body(UPLOAD_TYPES, "The document (or one file in a multipart upload)."),
+)
 async def import_route(request: Request, graph: str | None = None, source: str | None = None):
     """Import a document into a named graph (replacing what that graph held): Turtle, N-Triples,
     N-Quads, JSON-LD, RDF/XML, CSV (see docs/writes.md for the columns) or the OWR 2.0 workbook.
@@ -230,14 +235,15 @@ def _stem(source: str) -> str:
 
 
 # --- GET /api/imports, DELETE /api/imports/{id} ----------------------------------------------------
-@router.get("/api/imports", tags=["writes"])
+@router.get("/api/imports", tags=["writes"], responses=responses.problems(*responses.STORE))
 def list_imports(request: Request) -> dict:
     """Every accepted write, newest first: who, when, source, graph, triples added and removed."""
     records = provenance.records(request.app.state.store)
     return {"imports": [r.as_dict() for r in records], "count": len(records)}
 
 
-@router.delete("/api/imports/{record_id}", tags=["writes"])
+@router.delete("/api/imports/{record_id}", tags=["writes"],
+               responses=responses.merge({200: WRITE_RESULT}, responses.problems(401, 403, 404, 422, *responses.STORE)))
 async def undo_import(request: Request, record_id: str):
     """Undo a write by dropping the graph it wrote (admin)."""
     token = require(request, "admin")
@@ -275,7 +281,8 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
             raise Problem(400, "Bad request", "name a graph to delete: ?graph=IRI or ?default")
         if not _exists(store, graph) or not _readable(request, store, graph):
             raise Problem(404, "Not found", f"no graph <{graph.value}>")
-        return await _gsp_write(store, token, graph, lambda: drop_graph(store, graph), "gsp-delete", created=False)
+        return await _gsp_write(store, token, graph, lambda: drop_graph(store, graph), "gsp-delete", created=False,
+                                replaces=True)
     body = await read_body(request)
     quads = _body_quads(request, store, body, graph)
     if method == "POST" and graph is None:  # a new graph, named by the service
@@ -290,8 +297,7 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
     created = not _exists(store, graph)
     if method == "PUT":
         return await _gsp_write(
-            store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created,
-            replaces={q.subject for q in quads},
+            store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created, replaces=True,
         )
     return await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created)
 
@@ -316,12 +322,13 @@ def _body_quads(request: Request, store: Store, body: bytes, graph: NamedNode | 
 
 async def _gsp_write(
     store, token: Token, graph: NamedNode, delta: Callable[[], Delta], operation: str, created: bool,
-    replaces: set | None = None,
+    replaces: bool = False,
 ) -> Response:
-    """Commit a Graph Store change; ``replaces``: subjects whose contact details a PUT replaces."""
+    """Commit a Graph Store change; ``replaces``: the request replaces or drops the graph (so the
+    private facts it stated before may go, see ``delta.route_private``)."""
     result = await _commit(lambda: ingest.commit(
         store, delta, agent=token.name, scope=token.scope, operation=operation, graph=graph,
-        replace_private_for=replaces,
+        replaces_graph=replaces,
     ))
     if isinstance(result, Response):
         return result
@@ -373,15 +380,36 @@ async def gsp_indirect(request: Request) -> Response:
     return await _gsp(request, _indirect_graph(request, request.app.state.store))
 
 
+GSP_RESPONSES = responses.merge(
+    responses.success(200, OUTPUT_TYPES, "The graph (GET, HEAD), in the media type the client accepts."),
+    {201: {**WRITE_RESULT, "description": "A new graph was made (PUT, POST); POST to the service: `Location`."}},
+    responses.empty(204, "The graph was replaced, added to or deleted."),
+    responses.problems(400, 401, 403, 404, 408, 413, 415, 422, *responses.STORE),
+)
+GSP_BODY = responses.request_body(ingest.MEDIA_TYPES, "RDF for PUT and POST (none for GET, HEAD, DELETE).", required=False)
+GSP_INDIRECT = {**GSP_BODY, "parameters": [{
+    "name": "graph", "in": "query", "required": True,
+    "description": "The graph's IRI (or send `?default` instead, for the default graph).",
+    "schema": {"type": "string", "maxLength": 2000, "pattern": r"^https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:/[A-Za-z0-9._~:@!$&'()*+,;=/-]*)?$"},
+}]}
+
 for _gsp_path in GSP_PATHS:
     router.add_api_route(
         _gsp_path, gsp_indirect, methods=["GET", "HEAD", "PUT", "POST", "DELETE"], tags=["graph store"],
-        include_in_schema=_gsp_path == GSP_PATHS[0],
+        include_in_schema=_gsp_path == GSP_PATHS[0], responses=GSP_RESPONSES, openapi_extra=GSP_INDIRECT,
     )
 
 
-@router.api_route("/graph/{name:path}", methods=["GET", "HEAD", "PUT", "POST", "DELETE"], tags=["graph store"])
-async def gsp_direct(request: Request, name: str) -> Response:
+GRAPH_NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9_/-]|\.[A-Za-z0-9_/-]){0,199}$"
+"""A graph name (``_NAME`` without ``..``), as the OpenAPI document states it."""
+
+
+@router.api_route("/graph/{name:path}", methods=["GET", "HEAD", "PUT", "POST", "DELETE"], tags=["graph store"],
+                  responses=GSP_RESPONSES, openapi_extra=GSP_BODY)
+async def gsp_direct(
+    request: Request,
+    name: Annotated[str, FastAPIPath(pattern=GRAPH_NAME_PATTERN, description="A graph name: `{base}/graph/{name}`.")],
+) -> Response:
     """Graph Store Protocol, direct identification: ``/graph/{name}`` is the graph ``{base}/graph/{name}``."""
     store: Store = request.app.state.store
     return await _gsp(request, graph_for_name(store, name))
@@ -394,18 +422,22 @@ async def handle_update(
     using_graph_uri: list[str] | None = None,
     using_named_graph_uri: list[str] | None = None,
 ) -> Response:
-    """Run a SPARQL Update as a validated, atomic, recorded write; 204 on success."""
+    """Run a SPARQL Update as a validated, atomic, recorded write.
+
+    The text is parsed and checked before the store's write lock is taken; the delta is computed,
+    validated and committed under it (``graph.writes.update``)."""
     token = require(request, "editor")
     store: Store = request.app.state.store
+    limit = request.app.state.settings.max_update_bytes
     admin = token.allows("admin")
-    result = await _commit(lambda: ingest.commit(
-        store,
-        lambda: update_delta(
-            store, update, using=using_graph_uri or (), using_named=using_named_graph_uri or (), admin=admin
-        ),
-        agent=token.name, scope=token.scope, operation="sparql-update",
-    ))
+
+    def run() -> ingest.WriteResult:
+        parsed = parse_update(update, store.settings.base, using=using_graph_uri or (),
+                              using_named=using_named_graph_uri or (), max_bytes=limit)
+        return ingest.commit(store, lambda: update_delta(store, parsed, admin=admin),
+                             agent=token.name, scope=token.scope, operation="sparql-update")
+
+    result = await _commit(run)
     if isinstance(result, Response):
         return result
     return JSONResponse(result.as_dict(), status_code=200)
-

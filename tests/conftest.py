@@ -15,6 +15,7 @@ Read-only tests share one store per backend (``store``); tests that write get a 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -157,3 +158,36 @@ def client(app) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live_server(app, start_live_server) -> LiveServer:
     return start_live_server(app)
+
+
+# --- the browser (Playwright with Debian's chromium), shared by the browser tests ------------------
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
+                      shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    reason = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {reason}")
+        pytest.skip(reason)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("the playwright package is missing (pip install -e '.[test]')")
+        pytest.skip("the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        yield b
+        b.close()

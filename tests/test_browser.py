@@ -4,9 +4,7 @@ Screenshots of the main pages go to ``test-artifacts/screenshots/`` (not committ
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,8 +12,6 @@ import rdflib
 
 pytestmark = pytest.mark.browser
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 BASE = "https://w3id.org/knooppunt"
 THEME = "/id/thema/proactieve-zorgplanning"
@@ -23,37 +19,11 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium"),
-                      shutil.which("chromium-browser")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = chromium_path()
-    reason = "Debian's chromium is not installed (apt-get install chromium); .ci/run installs it"
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {reason}")
-        pytest.skip(reason)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail("the playwright package is missing (pip install -e '.[test]')")
-        pytest.skip("the playwright package is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=ARGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    # bypass_csp: Playwright's own string evaluation (wait_for_function) would be blocked by our
+    # policy; test_browser_security.py checks the pages under the policy itself.
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL", bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     errors: list[str] = []
@@ -142,7 +112,7 @@ def test_explorer_renders_and_expands_on_click(page, live_server):
 
 
 def test_explorer_on_a_phone(browser, live_server):
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-NL")
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="nl-NL", bypass_csp=True)
     pg = context.new_page()
     pg.goto(live_server.url + "/verkenner?focus=" + BASE + THEME)
     pg.wait_for_function("document.querySelectorAll('#graph .node').length > 1")
@@ -196,7 +166,9 @@ def test_screenshots_desktop_and_phone(browser, live_server, path, name):
 
 
 def test_hub_page_screenshot(browser, live_server):
-    context = browser.new_context(viewport=DESKTOP, locale="nl-NL")
+    # bypass_csp: Playwright's own string evaluation (wait_for_function) would be blocked by our
+    # policy; test_browser_security.py checks the pages under the policy itself.
+    context = browser.new_context(viewport=DESKTOP, locale="nl-NL", bypass_csp=True)
     pg = context.new_page()
     pg.goto(live_server.url + "/onderwijsknooppunten")
     pg.locator("main ul.links a").first.click()
@@ -204,3 +176,55 @@ def test_hub_page_screenshot(browser, live_server):
     assert pg.get_by_role("heading", name="Ambassadeurs").count() == 1
     shot(pg, "hub-page")
     context.close()
+
+
+# --- offline: API docs from the package, no request to another host ------------------------------
+STRICT_CSP = "default-src 'self'"
+
+
+def test_api_docs_render_offline_under_a_strict_csp(browser, live_server):
+    """``/docs`` lists the operations with Swagger UI from the package, started without inline
+    script: the page is served here under ``default-src 'self'``; only data: images (one icon
+    of Swagger UI's CSS) may be refused by that policy."""
+    context = browser.new_context(viewport=DESKTOP)
+    pg = context.new_page()
+    hosts, refused, errors = set(), [], []
+    pg.on("request", lambda r: hosts.add(r.url.split("/")[2]))
+    pg.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+
+    def with_csp(route):
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+    pg.route("**/*", with_csp)
+    pg.goto(live_server.url + "/docs")
+    pg.locator(".opblock").first.wait_for()
+    text = pg.locator("#swagger-ui").inner_text()
+    assert "/sparql" in text and "/api/search" in text and "/health" in text
+    assert pg.locator(".opblock").count() >= 20
+    shot(pg, "api-docs")
+    context.close()
+    assert hosts == {live_server.url.split("/")[2]}
+    assert not errors, errors
+    assert all("data:image" in m for m in refused), refused
+
+
+def test_no_page_requests_another_host(browser, live_server):
+    """Every page the menu and footer link to, in both languages, loads only from the service."""
+    own = live_server.url.split("/")[2]
+    context = browser.new_context(viewport=DESKTOP)
+    pg = context.new_page()
+    requested: dict[str, str] = {}
+    pg.on("request", lambda r: requested.setdefault(r.url, pg.url))
+    pg.goto(live_server.url + "/")
+    links = pg.eval_on_selector_all("header a[href], nav a[href], footer a[href]", "as => as.map(a => a.href)")
+    paths = {link for link in links if link.startswith(live_server.url)} | {live_server.url + THEME}
+    paths |= {p + ("&" if "?" in p else "?") + "lang=en" for p in list(paths)}
+    for url in sorted(paths):
+        pg.goto(url)
+        pg.wait_for_load_state("networkidle")
+    context.close()
+    assert len(paths) >= 10
+    elsewhere = {url: page for url, page in requested.items() if url.split("/")[2] != own}
+    assert not elsewhere, elsewhere

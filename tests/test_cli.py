@@ -154,6 +154,8 @@ def test_wheel_carries_ontology_shapes_and_data(tmp_path):
     assert any(n.startswith("knooppunt/graph/_data/shapes/") and n.endswith(".ttl") for n in names)
     assert any(n.startswith("knooppunt/graph/_data/data/") and n.endswith(".ttl") for n in names)
     assert any(n.endswith("entry_points.txt") for n in names)
+    assert "knooppunt/service/static/docs/index.html" in names  # the offline API docs
+    assert "knooppunt/service/static/docs/swagger-ui-5.35.0/swagger-ui-bundle.js" in names
     # Unpacked on its own (no checkout next to it), the package imports and finds its data in _data/.
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -167,9 +169,72 @@ def test_wheel_carries_ontology_shapes_and_data(tmp_path):
     assert ontology == str(site / "knooppunt" / "graph" / "_data" / "ontology")
 
 
-def test_readme_test_command_is_what_ci_runs():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    blocks = [b.split("```", 1)[0].strip() for b in readme.split("```sh\n")[1:]]
-    test_command = next(b for b in blocks if "pytest" in b)
-    assert test_command in ci.splitlines()
+# --- polish: options, formats, prefixes, readable output, clear errors -----------------------------
+def test_options_before_or_after_the_command(tmp_path):
+    elsewhere = tmp_path / "elders"
+    for args in (["token", "create", "na", "--store", str(elsewhere)],
+                 ["--store", str(elsewhere), "token", "create", "voor"],
+                 ["token", "--store", str(elsewhere), "create", "midden"]):
+        knooppunt(*args, store=tmp_path / "env-store")
+    listing = knooppunt("token", "list", "--store", str(elsewhere), store=tmp_path / "env-store").stdout
+    assert [line.split("\t")[0] for line in listing.splitlines()] == ["midden", "na", "voor"]
+    assert not (tmp_path / "env-store").exists()
+
+
+def test_help_shows_defaults(tmp_path):
+    top = "".join(knooppunt("--help", store=tmp_path / "s").stdout.split())  # argparse wraps at - too
+    assert f"now:{tmp_path / 's'}" in top and "https://w3id.org/knooppunt" in top
+    serve = " ".join(knooppunt("serve", "--help", store=tmp_path / "s").stdout.split())
+    assert "(default: 127.0.0.1)" in serve and "(default: 8000)" in serve and "default: 10)" in serve
+    assert "(default: ttl)" in " ".join(knooppunt("export", "--help", store=tmp_path / "s").stdout.split())
+
+
+@pytest.mark.parametrize("query,fmt,kind", [
+    ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "ttl", "SELECT"),
+    ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 1", "tsv", "CONSTRUCT"),
+    ("ASK { ?s ?p ?o }", "nt", "ASK"),
+])
+def test_query_format_must_fit_the_result_kind(store_dir, query, fmt, kind):
+    result = knooppunt("query", query, "--format", fmt, store=store_dir, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert f"--format {fmt} does not fit a {kind} query" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_query_adds_the_vocabulary_prefixes_it_does_not_declare(store_dir):
+    rows = knooppunt("query", "SELECT ?p WHERE { ?p a kp:Consortium } ORDER BY ?p", store=store_dir).stdout
+    assert len(rows.splitlines()) == 1 + 7
+    own = "PREFIX kp: <http://example.org/anders#> SELECT ?p WHERE { ?p a kp:Consortium }"
+    assert knooppunt("query", own, store=store_dir).stdout.splitlines() == ["p"]  # its own kp: wins
+    assert json.loads(knooppunt("query", "ASK { ?c a skos:ConceptScheme }", store=store_dir).stdout)["boolean"]
+
+
+def test_export_turtle_is_sorted_and_prefixed(store_dir):
+    ttl = knooppunt("export", store=store_dir).stdout
+    assert ttl.startswith("@prefix ") and "@prefix kp: <https://w3id.org/knooppunt/def#> ." in ttl
+    assert "\nkp:Project a owl:Class" in ttl  # prefixed names, rdf:type first
+    assert knooppunt("export", store=store_dir).stdout == ttl  # the same data, the same bytes
+    nt = knooppunt("export", "--format", "nt", store=store_dir).stdout.splitlines()
+    subjects = [line.split(" ", 1)[0] for line in nt]
+    assert subjects == sorted(subjects)
+    g = rdflib.Graph().parse(data=ttl, format="turtle")
+    assert len(g) == len(nt)
+
+
+def test_template_refuses_a_level_that_does_not_exist(store_dir, tmp_path):
+    result = knooppunt("template", "owr", "--level", "havo", "--out", str(tmp_path / "x.xlsx"), store=store_dir, check=False)
+    assert result.returncode == 2 and not (tmp_path / "x.xlsx").exists()
+    assert "no education level 'havo'" in result.stderr and "mbo, mbo-2" in result.stderr
+
+
+def test_validate_names_missing_and_broken_files_as_given(store_dir, tmp_path):
+    missing = knooppunt("validate", "missing.ttl", store=store_dir, check=False)
+    assert missing.returncode == 2 and missing.stderr == "error: no such file: missing.ttl\n"
+    (tmp_path / "broken.ttl").write_text("@prefix kp: <https://w3id.org/knooppunt/def#> .\nkp:x kp:y .\n", encoding="utf-8")
+    broken = subprocess.run(
+        [sys.executable, "-m", "knooppunt.service.cli", "validate", "broken.ttl", "--store", str(store_dir)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert broken.returncode == 1
+    assert broken.stderr.startswith("error: broken.ttl: ") and "line 2" in broken.stderr
+    assert "b'" not in broken.stderr and "Traceback" not in broken.stderr

@@ -20,6 +20,7 @@ from pyoxigraph import (
     BlankNode,
     Literal,
     NamedNode,
+    Quad,
     QueryBoolean,
     QuerySolutions,
     RdfFormat,
@@ -27,7 +28,7 @@ from pyoxigraph import (
     serialize,
 )
 
-from ..namespaces import PREFIXES, RDFS, SKOS, XSD
+from ..namespaces import PREFIXES, RDF_TYPE, RDFS, SKOS, XSD
 from .text import NotAcceptable
 
 XSD_STRING = XSD + "string"
@@ -210,8 +211,30 @@ def render_boolean(value: bool, fmt: str) -> bytes:
 
 
 def render_graph(triples: list[Triple], fmt: str) -> bytes:
-    prefixes = PREFIXES if fmt in ("ttl", "trig") else None
-    return serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=prefixes) or b""
+    return rdf_document(triples, GRAPH_FORMATS[fmt])
+
+
+PREFIXED_FORMATS = (RdfFormat.TURTLE, RdfFormat.TRIG)
+
+
+def rdf_document(
+    statements: Iterable[Triple | Quad], fmt: RdfFormat, prefixes: dict[str, str] | None = None
+) -> bytes:
+    """Triples or quads as a document a person can read and ``diff``: sorted by graph, subject
+    (``rdf:type`` first), predicate and object, so Turtle groups each subject's statements under
+    it and the same data always gives the same bytes; Turtle and TriG get our prefixes.
+
+    One function for every RDF answer (``/id/...``, VoID, CONSTRUCT results, ``knooppunt export``).
+    """
+    ordered = sorted(statements, key=_reading_order)
+    declared = {**PREFIXES, **(prefixes or {})} if fmt in PREFIXED_FORMATS else None
+    return serialize(ordered, format=fmt, prefixes=declared) or b""
+
+
+def _reading_order(statement: Triple | Quad) -> tuple:
+    graph = str(statement.graph_name) if isinstance(statement, Quad) else ""
+    p = statement.predicate
+    return (graph, str(statement.subject), p != RDF_TYPE, str(p), str(statement.object))
 
 
 # --- labels -------------------------------------------------------------------------------------

@@ -21,6 +21,10 @@ runs ``Store.query`` keeps running until the query ends, however long that is. S
   once its data is ready, and the query deadline starts then (loading has its own, longer limit).
 - A worker serialises the results itself (so only bytes cross the pipe), stops after
   ``row_cap + 1`` rows and flags truncation, and adds ``?xLabel`` columns on request.
+- A worker has no network: it installs ``netguard``'s seccomp filter before it reads any query,
+  so no query (``SERVICE``) can make it open a connection, whatever the text check missed.
+- A worker that dies while evaluating (a crash in the engine) is replaced and the query tried
+  once more on a fresh one; a second death makes it :class:`QueryCrashed`.
 
 Other backends (``graph.store.remote.RemoteStore``) have their own server-side limits: for them
 :class:`DirectRunner` forwards the query in-process under the same concurrency limit and row cap.
@@ -57,6 +61,7 @@ from pyoxigraph import (
 )
 from pyoxigraph import Store as OxStore
 
+from . import netguard
 from .results import (
     QueryRequest,
     QueryResult,
@@ -69,6 +74,7 @@ from .text import (
     EMPTY_GRAPH,
     NotAcceptable,
     QueryBusy,
+    QueryCrashed,
     QueryRejected,
     QuerySyntaxError,
     QueryTimeout,
@@ -139,12 +145,26 @@ class _WorkerData:
         return store
 
 
+def _guard() -> str | None:
+    """Take the network away from this worker (``netguard``) before it reads any query. On Linux
+    a worker without the filter refuses to run queries (the reason is returned); elsewhere there
+    is no seccomp, and the text check alone stands (said once on stderr)."""
+    try:
+        netguard.install()
+    except netguard.NetguardUnavailable as exc:
+        if sys.platform.startswith("linux"):
+            return str(exc)
+        print(f"knooppunt: {exc}; SPARQL queries are checked by their text only", file=sys.stderr)
+    return None
+
+
 def _worker_main(conn, source: dict) -> None:
     """Loop: receive (generation, snapshot, request); answer ``started`` once the data is
     ready, then ``("ok", QueryResult)`` or ``(error kind, details)``. ``None`` ends the loop."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    unguarded = _guard()
     data = _WorkerData(source)
-    if source.get("generation") is not None:  # open the data now, before the first query needs it
+    if source.get("generation") is not None and not unguarded:  # open the data before the first query
         with contextlib.suppress(Exception):
             data.ensure(source["generation"], source.get("snapshot"))
     while True:
@@ -156,12 +176,18 @@ def _worker_main(conn, source: dict) -> None:
             return
         generation, snapshot, request = message
         try:
+            if unguarded:
+                conn.send(("unavailable", f"queries cannot run without the network filter: {unguarded}"))
+                continue
             try:
                 store = data.ensure(generation, snapshot)
                 conn.send(("started",))
                 try:
                     answer = ("ok", execute(store, request, data.all_public(request.label_graphs)))
-                except OSError:  # the files changed under a read-only store: reopen, retry once
+                except OSError as exc:
+                    if netguard.is_blocked(exc):
+                        raise
+                    # the files changed under a read-only store: reopen, retry once
                     store = data.ensure(generation, snapshot, force=True)
                     answer = ("ok", execute(store, request, data.all_public(request.label_graphs)))
             except QuerySyntaxError as exc:
@@ -169,7 +195,12 @@ def _worker_main(conn, source: dict) -> None:
             except NotAcceptable as exc:
                 answer = ("not_acceptable", exc.kind)
             except Exception as exc:  # noqa: BLE001 - reported to the parent, the worker lives on
-                answer = ("error", f"{type(exc).__name__}: {exc}")
+                if netguard.is_blocked(exc):
+                    answer = ("network", str(exc))
+                elif isinstance(exc, OSError):  # the store, not the query
+                    answer = ("error", f"{type(exc).__name__}: {exc}")
+                else:
+                    answer = ("failed", f"{type(exc).__name__}: {exc}")
             conn.send(answer)
         except (BrokenPipeError, EOFError, OSError):
             return
@@ -224,6 +255,10 @@ class _Worker:
             self.conn.send(None)
             self.process.wait(1)
         self.kill()
+
+
+class _DiedDuringQuery(Exception):
+    """The worker's connection broke after it had started evaluating (it crashed)."""
 
 
 class _Snapshot:
@@ -396,9 +431,25 @@ class WorkerPool:
 
     # --- running ---
     def run(self, request: QueryRequest) -> QueryResult:
+        """Run ``request`` in a worker. A worker that dies while it evaluates the query (a crash
+        in the engine, not a kill at the timeout) is replaced and the query tried once more on a
+        fresh one; dying twice on the same query makes it :class:`QueryCrashed` (the query's
+        doing, a 4xx), a death before evaluation :class:`WorkerFailed` (ours, a 503)."""
+        try:
+            return self._run_once(request)
+        except _DiedDuringQuery:
+            pass
+        try:
+            return self._run_once(request)
+        except _DiedDuringQuery:
+            raise QueryCrashed("the query stopped the query engine twice; it is probably nested too "
+                               "deeply or builds too large a result: simplify it") from None
+
+    def _run_once(self, request: QueryRequest) -> QueryResult:
         generation = self.store.generation
         snapshot = self._snapshot.path_for(generation) if self._snapshot else None
         worker = self._acquire()
+        started = None
         try:
             worker.conn.send((generation, snapshot, request))
             if not worker.conn.poll(self.load_timeout):
@@ -416,6 +467,8 @@ class WorkerPool:
             raise
         except (EOFError, OSError) as exc:
             self._replace(worker)
+            if started is not None and started[0] == "started":
+                raise _DiedDuringQuery() from None
             raise WorkerFailed(f"the query worker died ({type(exc).__name__})") from None
         except BaseException:
             self._replace(worker)
@@ -429,6 +482,11 @@ class WorkerPool:
             raise QuerySyntaxError(*payload)
         if kind == "not_acceptable":
             raise NotAcceptable(payload)
+        if kind == "network":
+            raise QueryRejected("the query tried to open a network connection (SERVICE); queries on "
+                                "this endpoint cannot reach other hosts")
+        if kind == "failed":
+            raise QueryRejected(f"the engine could not evaluate the query: {payload}")
         raise WorkerFailed(payload)
 
     def close(self) -> None:

@@ -21,6 +21,7 @@ from .base import (
     Store,
     StoreBadRequest,
     StoreError,
+    StoreLocked,
     StoreTimeout,
     StoreUnavailable,
     Term,
@@ -32,7 +33,7 @@ from .oxigraph import OxigraphStore
 
 __all__ = [
     "FORMATS", "NON_PUBLIC_GRAPHS", "Dataset", "OxigraphStore", "Row", "Store", "StoreBadRequest", "StoreError",
-    "StoreTimeout", "StoreUnavailable", "Term", "delta_update", "load_seed", "open_store",
+    "StoreLocked", "StoreTimeout", "StoreUnavailable", "Term", "delta_update", "load_seed", "open_store",
     "quad_text", "rdf_format", "seed_files",
 ]
 

@@ -87,6 +87,16 @@ class StoreBadRequest(StoreError):
     which the service maps to 400 (engines word this differently; ``store.profiles`` reads them)."""
 
 
+class StoreLocked(StoreError):
+    """An embedded store on disk is open in another process (RocksDB allows one at a time).
+
+    ``path`` is the store directory; the CLI uses it to find the process and its address."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"the store {path} is in use by another process ({detail})")
+        self.path = path
+
+
 class Store(ABC):
     """What every backend offers. Subclasses implement the abstract methods."""
 
@@ -184,6 +194,11 @@ class Store(ABC):
                     row[name] = value
             rows.append(row)
         return rows
+
+    def query(self, sparql: str, *, dataset: Dataset = "public"):
+        """Run query text as given (no prefixes added): ``QuerySolutions``, ``QueryBoolean`` or
+        triples, for callers that render the result themselves (``knooppunt query``)."""
+        return self._query(sparql, None, *self._dataset(dataset))
 
     def ask(self, sparql: str, bindings: dict[str, Term] | None = None, *, dataset: Dataset = "public") -> bool:
         default, named = self._dataset(dataset)

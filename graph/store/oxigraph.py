@@ -18,6 +18,7 @@ from .base import (
     Dataset,
     Store,
     StoreError,
+    StoreLocked,
     delta_update,
 )
 
@@ -39,8 +40,12 @@ class OxigraphStore(Store):
         if self.root is not None:
             self.path: Path | None = self.root / "public"
             self.path.mkdir(parents=True, exist_ok=True)
-            self._ox = OxStore(str(self.path))
-            self._side = OxStore(str(self.root / "nonpublic"))
+            self._ox = _open_disk(self.path, self.root)
+            try:
+                self._side = _open_disk(self.root / "nonpublic", self.root)
+            except StoreLocked:
+                del self._ox
+                raise
             self.backend = "oxigraph"
         else:
             self.path = None
@@ -201,15 +206,42 @@ class OxigraphStore(Store):
             self._ox.dump(output, format=fmt)
             self._side.dump(output, format=fmt)
 
+    def backup(self, target: Path) -> None:
+        """A consistent copy of both stores in ``target`` (a new directory), openable as a store.
+
+        Taken under the write lock, so the public store and the sidecar show the same moment; on
+        the same file system RocksDB hard-links its immutable files, so a copy costs little time
+        and space. The CLI reads such a copy while ``knooppunt serve`` holds the store.
+        """
+        if self.root is None:
+            raise StoreError("an in-memory store has no files to back up")
+        target = Path(target)
+        target.mkdir(parents=True)
+        with self._write_lock:
+            self._ox.backup(str(target / "public"))
+            self._side.backup(str(target / "nonpublic"))
+
     def flush(self) -> None:
         if self.path is not None:
             self._ox.flush()
             self._side.flush()
 
     def close(self) -> None:
+        if not hasattr(self, "_side"):
+            return  # closed already
         self.flush()
         del self._ox
         del self._side
+
+
+def _open_disk(path: Path, root: Path) -> OxStore:
+    """Open one RocksDB directory; the lock another process holds becomes ``StoreLocked``."""
+    try:
+        return OxStore(str(path))
+    except OSError as exc:
+        if "lock" in str(exc).lower():  # RocksDB: "While lock file: .../LOCK: Resource temporarily unavailable"
+            raise StoreLocked(root, "its lock file is held") from exc
+        raise
 
 
 def _apply_to(ox: OxStore, removed: list[Quad], added: list[Quad]) -> None:

@@ -10,21 +10,24 @@ could not be written down. Incoming blank nodes are therefore skolemised to IRIs
 ``{base}/.well-known/genid/`` (RDF 1.1 Concepts, section 3.5); the Graph Store Protocol maps them back
 to blank nodes when it serves a graph, so a client gets back what it sent, up to isomorphism.
 
-Privacy. Contact details (``schema:email``, ``schema:telephone``) may only live in the ``private``
-graph: ``route_private`` moves any such quad aimed at another graph into ``private``.
+Privacy. What may be public about a person is an allow-list (:data:`PERSON_PUBLIC`); contact
+details (:data:`CONTACT_PREDICATES`, ``mailto:``/``tel:`` IRIs) are private about anyone.
+``route_private`` moves everything else into the ``private`` graph, with a record of which graph
+stated it, so only a re-import (or drop) of that graph, or an admin, can ever remove it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad, Triple
 
-from ..namespaces import SCHEMA
+from ..namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 
-CONTACT_PREDICATES = frozenset({NamedNode(SCHEMA + "email"), NamedNode(SCHEMA + "telephone")})
+RDF_TYPE_NODE = NamedNode(RDF + "type")
 PRIVATE = "private"
 PROTECTED = ("system", "provenance")
 """Graphs only the service writes: never the target of an import, update or Graph Store request."""
@@ -114,35 +117,161 @@ def drop_graph(store, graph: NamedNode | DefaultGraph) -> Delta:
 
 
 # --- privacy --------------------------------------------------------------------------------------
+def _iris(*names: str) -> frozenset[NamedNode]:
+    return frozenset(NamedNode(n) for n in names)
+
+
+_SCHEMA_HTTP = "http://schema.org/"
+_VCARD = "http://www.w3.org/2006/vcard/ns#"
+PERSON_CLASSES = _iris(KP + "Person", FOAF + "Person", SCHEMA + "Person", _SCHEMA_HTTP + "Person",
+                       _VCARD + "Individual", _VCARD + "VCard")
+"""Classes whose instances are people, or a person's card (a vCard): their statements are held to
+:data:`PERSON_PUBLIC`."""
+PERSON_PUBLIC = _iris(
+    RDF + "type",
+    # names and labels
+    RDFS + "label", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "hiddenLabel", FOAF + "name",
+    FOAF + "givenName", FOAF + "familyName", SCHEMA + "name", SCHEMA + "givenName", SCHEMA + "familyName",
+    # what the sources say about the person's public role, and the sources themselves
+    DCT + "description", RDFS + "comment", SKOS + "editorialNote", SKOS + "note", DCT + "source",
+    RDFS + "seeAlso", KP + "expertise", KP + "memberOf", ORG + "memberOf", ORG + "hasMembership",
+    ORG + "headOf", SCHEMA + "affiliation", SCHEMA + "memberOf", SCHEMA + "jobTitle",
+    # public identities: ORCID (owl:sameAs / schema:sameAs <https://orcid.org/...>), a homepage
+    OWL + "sameAs", SCHEMA + "sameAs", FOAF + "homepage", SCHEMA + "url",
+    # a business card holds the same: name, title, role, organisation, web address
+    FOAF + "businessCard", _VCARD + "fn", _VCARD + "given-name", _VCARD + "family-name",
+    _VCARD + "honorific-prefix", _VCARD + "honorific-suffix", _VCARD + "title", _VCARD + "role",
+    _VCARD + "organization-name", _VCARD + "hasURL", _VCARD + "url",
+)
+"""What may be public about a person (a ``kp:Person``, ``foaf:Person``, ``schema:Person``): an
+allow-list. Every other statement about a person goes to the ``private`` graph, whatever its
+predicate (``foaf:mbox``, ``vcard:hasEmail``, a birth date, a home address, a typo)."""
+CONTACT_PREDICATES = _iris(
+    SCHEMA + "email", SCHEMA + "telephone", SCHEMA + "faxNumber", SCHEMA + "address",
+    _SCHEMA_HTTP + "email", _SCHEMA_HTTP + "telephone", _SCHEMA_HTTP + "faxNumber", _SCHEMA_HTTP + "address",
+    FOAF + "mbox", FOAF + "mbox_sha1sum", FOAF + "phone",
+    _VCARD + "hasEmail", _VCARD + "email", _VCARD + "hasTelephone", _VCARD + "tel", _VCARD + "hasAddress",
+)
+"""Contact details: private whatever they describe (a person or not)."""
+CONTACT_SCHEMES = ("mailto:", "tel:", "sms:")
+OWNERSHIP = NamedNode(KP + "writtenBy")
+_BUSINESS_CARD = NamedNode(FOAF + "businessCard")
+_RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT = (NamedNode(RDF + n) for n in ("subject", "predicate", "object"))
+
+
 def is_contact(q: Quad | Triple) -> bool:
-    return q.predicate in CONTACT_PREDICATES
+    return q.predicate in CONTACT_PREDICATES or (
+        isinstance(q.object, NamedNode) and q.object.value.lower().startswith(CONTACT_SCHEMES)
+    )
 
 
-def route_private(store, delta: Delta, *, replace_for: set | None = None) -> Delta:
-    """Move contact details aimed at any graph but ``private`` into ``private``.
+def _persons(store, quads: list[Quad]) -> set:
+    """Subjects of ``quads`` that are people (or their cards), by a type in the quads or in the
+    store, or as the object of ``foaf:businessCard``."""
+    typed = {q.subject for q in quads if q.predicate == RDF_TYPE_NODE and q.object in PERSON_CLASSES}
+    typed |= {q.object for q in quads if q.predicate == _BUSINESS_CARD}
+    for subject in {q.subject for q in quads} - typed:
+        if any(q.object in PERSON_CLASSES for q in store.quads(subject, RDF_TYPE_NODE, None, None)):
+            typed.add(subject)
+    return typed
 
-    ``replace_for``: subjects whose contact details the write replaces (a re-import of a file);
-    their existing contact quads in ``private`` that the new data no longer carries are removed.
+
+def _private_quads(store, added: list[Quad]) -> set[Quad]:
+    """The quads of ``added`` that must not be public: contact details, anything about a person
+    outside :data:`PERSON_PUBLIC`, and the statements of skolemised nodes hanging off those
+    (``vcard:hasEmail [ vcard:value <mailto:...> ]``)."""
+    people = _persons(store, added)
+    private = {q for q in added if is_contact(q) or (q.subject in people and q.predicate not in PERSON_PUBLIC)}
+    genid = genid_prefix(store.settings.base)
+    frontier = {q.object for q in private if isinstance(q.object, NamedNode) and q.object.value.startswith(genid)}
+    seen: set = set()
+    while frontier:
+        node = frontier.pop()
+        seen.add(node)
+        for q in added:
+            if q.subject == node and q not in private:
+                private.add(q)
+                if isinstance(q.object, NamedNode) and q.object.value.startswith(genid) and q.object not in seen:
+                    frontier.add(q.object)
+    return private
+
+
+def _record(base: str, fact: Triple, owner: NamedNode) -> NamedNode:
+    """The node that says "``owner`` wrote ``fact``" (one per fact and owner, so it is stable)."""
+    key = f"{fact.subject} {fact.predicate} {fact.object} {owner}".encode()
+    return NamedNode(f"{base.rstrip('/')}/.well-known/private/{hashlib.sha256(key).hexdigest()[:32]}")
+
+
+def _ownership(store, fact: Triple, owner: NamedNode, private: NamedNode) -> list[Quad]:
+    node = _record(store.settings.base, fact, owner)
+    return [Quad(node, _RDF_SUBJECT, fact.subject, private), Quad(node, _RDF_PREDICATE, fact.predicate, private),
+            Quad(node, _RDF_OBJECT, fact.object, private), Quad(node, OWNERSHIP, owner, private)]
+
+
+def owned_by(store, owner: NamedNode) -> dict[Triple, list[Quad]]:
+    """The private facts ``owner`` (a graph) wrote, each with the quads of its ownership record."""
+    private = store.graph(PRIVATE)
+    out: dict[Triple, list[Quad]] = {}
+    for mark in store.quads(None, OWNERSHIP, owner, private):
+        node = mark.subject
+        parts = {q.predicate: q.object for q in store.quads(node, None, None, private)}
+        if {_RDF_SUBJECT, _RDF_PREDICATE, _RDF_OBJECT} <= parts.keys():
+            fact = Triple(parts[_RDF_SUBJECT], parts[_RDF_PREDICATE], parts[_RDF_OBJECT])
+            out[fact] = list(store.quads(node, None, None, private))
+    return out
+
+
+def release(store, owner: NamedNode, keep: set[Triple] = frozenset()) -> list[Quad]:
+    """The quads to remove when ``owner`` no longer states its private facts (beyond ``keep``):
+    its ownership records, and each fact no other graph stated as well."""
+    private = store.graph(PRIVATE)
+    removed: list[Quad] = []
+    for fact, record in owned_by(store, owner).items():
+        if fact in keep:
+            continue
+        removed += record
+        others = [m for m in store.quads(None, _RDF_SUBJECT, fact.subject, private)
+                  if m.subject != record[0].subject and _describes(store, m.subject, fact, private)]
+        if not others:
+            removed.append(Quad(fact.subject, fact.predicate, fact.object, private))
+    return removed
+
+
+def _describes(store, node, fact: Triple, private) -> bool:
+    parts = {q.predicate: q.object for q in store.quads(node, None, None, private)}
+    return parts.get(_RDF_PREDICATE) == fact.predicate and parts.get(_RDF_OBJECT) == fact.object
+
+
+def route_private(store, delta: Delta, *, owner: NamedNode | None = None, replaces: bool = False) -> Delta:
+    """Move what must not be public (see :func:`_private_quads`) from any graph into ``private``,
+    each fact with a record of the graph that stated it (``kp:writtenBy``).
+
+    ``owner``: the graph this write is about (an import, a Graph Store request); without it the
+    graph of each quad is its owner (SPARQL Update). ``replaces``: the write replaces ``owner``
+    (a re-import, a PUT, a drop): the private facts ``owner`` stated before and states no more are
+    released (:func:`release`). Nothing else ever removes a private fact: a write that merely
+    mentions a person, or removes public statements about one, leaves its contact details alone.
+    A write straight to ``private`` (an admin's Graph Store request) is kept as it is.
     """
     private = store.graph(PRIVATE)
+    moving = _private_quads(store, [q for q in delta.added if q.graph_name != private])
     added: dict[Quad, None] = {}
+    facts: dict[NamedNode, set[Triple]] = {}
     for q in delta.added:
-        if is_contact(q) and q.graph_name != private:
-            q = Quad(q.subject, q.predicate, q.object, private)
-        added[q] = None
+        if q in moving:
+            who = owner if owner is not None else q.graph_name
+            fact = Triple(q.subject, q.predicate, q.object)
+            facts.setdefault(who, set()).add(fact)
+            added[Quad(q.subject, q.predicate, q.object, private)] = None
+            for record in _ownership(store, fact, who, private):
+                added[record] = None
+        else:
+            added[q] = None
     removed = list(dict.fromkeys(delta.removed))
-    if replace_for:
-        keep = {q for q in added if q.graph_name == private}
-        for subject in replace_for:
-            for p in CONTACT_PREDICATES:
-                for q in store.quads(subject, p, None, private):
-                    if q not in keep:
-                        removed.append(q)
-        removed = list(dict.fromkeys(removed))
+    if replaces and owner is not None:
+        removed = list(dict.fromkeys(removed + release(store, owner, keep=facts.get(owner, set()))))
     # What the store already holds is not added again (the counts stay true).
-    new_private = [q for q in added if q.graph_name == private]
-    present = {q for q in new_private if _has(store, q)}
-    return Delta(removed=removed, added=[q for q in added if q not in present])
+    return Delta(removed=removed, added=[q for q in added if q.graph_name != private or not _has(store, q)])
 
 
 def _has(store, q: Quad) -> bool:

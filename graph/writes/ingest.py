@@ -4,8 +4,9 @@ Every write path of the service and the CLI ends in ``commit``:
 
 1. the caller turns its input into a ``Delta`` (``delta.replace_graph`` for an import or a Graph
    Store PUT, ``delta.add_to_graph`` for a POST, ``update_delta`` for SPARQL Update);
-2. ``route_private`` moves contact details into the ``private`` graph;
-3. the permissions are checked (protected graphs, admin-only graphs, emptying a graph = a drop);
+2. the permissions are checked (protected graphs, admin-only graphs, emptying a graph = a drop);
+3. ``route_private`` moves what must not be public (contact details, anything about a person
+   beyond the allow-list) into the ``private`` graph, recording which graph stated it;
 4. ``incremental.validate_delta`` validates only what the change touches; any Violation refuses the
    write whole (``Refused`` carries the report); Warnings are returned;
 5. the data and its provenance record go into the store in one ``apply_delta`` call, one
@@ -17,21 +18,30 @@ and the commit.
 
 from __future__ import annotations
 
-import argparse
 import io
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
-from . import incremental, provenance
-from .delta import PRIVATE, PROTECTED, Delta, in_graph, replace_graph, route_private, skolemise
+from ..store import StoreError
+from . import incremental, limits, provenance
+from .delta import (
+    PRIVATE,
+    PROTECTED,
+    Delta,
+    drop_graph,
+    in_graph,
+    replace_graph,
+    route_private,
+    skolemise,
+)
 from .validation import ValidationReport, ValidationResult
 
-ADMIN_GRAPHS = ("ontology",)
-"""Graphs an editor may not change (the vocabulary and concept schemes)."""
+ADMIN_GRAPHS = ("ontology", PRIVATE)
+"""Graphs an editor may not change directly (the vocabulary and concept schemes; private data,
+which an editor's writes reach only through ``route_private``)."""
 
 MEDIA_TYPES: dict[str, RdfFormat] = {
     "text/turtle": RdfFormat.TURTLE,
@@ -70,6 +80,13 @@ class ParseError(WriteError):
     def __init__(self, detail: str, line: int | None = None, column: int | None = None) -> None:
         super().__init__(detail, line=line, column=column)
         self.line, self.column = line, column
+
+
+class OverLimit(WriteError):
+    """A document the parsers are not given: too deeply nested, entities that expand too much,
+    a zip bomb (see ``limits``)."""
+
+    title = "Document over a limit"
 
 
 class UnsupportedFormat(WriteError):
@@ -131,8 +148,15 @@ def parse_rdf(data: bytes | io.IOBase, fmt: RdfFormat, base: str, graph: NamedNo
 
     Relative IRIs resolve against ``{base}/`` (the vocabulary contract). In N-Quads and TriG only
     the default graph and ``graph`` itself may appear: an import writes one graph (use
-    ``knooppunt restore`` for whole datasets).
+    ``knooppunt restore`` for whole datasets). Bytes (every upload) pass ``limits.check_rdf``
+    first, so no document reaches the parser that could crash or stall the process; a stream
+    (a local file of a trusted command) is parsed as it comes.
     """
+    if isinstance(data, bytes):
+        try:
+            limits.check_rdf(data, fmt)
+        except limits.DocumentRefused as exc:
+            raise OverLimit(f"{fmt.name}: {exc}", status=exc.status) from None
     source = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         quads = list(parse(source, fmt, base_iri=base.rstrip("/") + "/"))
@@ -152,13 +176,8 @@ def parse_rdf(data: bytes | io.IOBase, fmt: RdfFormat, base: str, graph: NamedNo
 # --- permissions ----------------------------------------------------------------------------------
 def check_permissions(store, delta: Delta, scope: str) -> None:
     """Raise ``Forbidden`` if an ``editor`` (or anyone, for protected graphs) may not do this."""
-    protected = {store.graph(n) for n in PROTECTED}
-    admin_only = {store.graph(n) for n in ADMIN_GRAPHS}
     for graph in delta.graphs():
-        if graph in protected:
-            raise Forbidden(f"the graph <{graph.value}> is kept by the service and cannot be written")
-        if graph in admin_only and scope != "admin":
-            raise Forbidden(f"changing <{graph.value}> needs an admin token")
+        check_graph(store, graph, scope)
     if scope == "admin":
         return
     removed_per_graph: dict = {}
@@ -168,6 +187,14 @@ def check_permissions(store, delta: Delta, scope: str) -> None:
     for graph, n in removed_per_graph.items():
         if graph not in added_graphs and n >= _size(store, graph):
             raise Forbidden(f"this would empty <{getattr(graph, 'value', 'default')}>: dropping a graph needs an admin token")
+
+
+def check_graph(store, graph, scope: str) -> None:
+    """Raise ``Forbidden`` if a write with ``scope`` may not change ``graph`` at all."""
+    if graph in {store.graph(n) for n in PROTECTED}:
+        raise Forbidden(f"the graph <{graph.value}> is kept by the service and cannot be written")
+    if graph in {store.graph(n) for n in ADMIN_GRAPHS} and scope != "admin":
+        raise Forbidden(f"changing <{graph.value}> needs an admin token")
 
 
 def _size(store, graph) -> int:
@@ -186,21 +213,19 @@ def commit(
     operation: str,
     graph: NamedNode | None = None,
     source: str | None = None,
-    replace_private_for: set | None = None,
+    replaces_graph: bool = False,
 ) -> WriteResult:
     """Validate ``delta`` in context and apply it with its provenance record, or raise.
 
     ``delta`` may be a function: it is then computed under the write lock, so a delta read from
     the store (a graph replacement) cannot be overtaken by a concurrent write.
-    ``replace_private_for``: subjects whose contact details this write replaces (see
-    ``delta.route_private``); the subjects of removed quads are added to it.
+    ``replaces_graph``: the write replaces (or drops) ``graph`` as a whole, so the private facts
+    ``graph`` stated before and no longer states are released (``delta.route_private``).
     """
     with store._write_lock:  # delta, validation and commit see the same state
         delta = delta() if callable(delta) else delta
-        if replace_private_for is not None:
-            replace_private_for = replace_private_for | {q.subject for q in delta.removed}
-        delta = route_private(store, delta, replace_for=replace_private_for)
-        check_permissions(store, delta, scope)
+        check_permissions(store, delta, scope)  # what the caller asked for, before routing
+        delta = route_private(store, delta, owner=graph, replaces=replaces_graph)
         report = incremental.validate_delta(store, delta)
         if not report.conforms:
             raise Refused(report)
@@ -231,8 +256,23 @@ def import_quads(
     """Make ``graph`` hold exactly ``quads`` (an import replaces what an earlier import of it wrote)."""
     return commit(
         store, lambda: replace_graph(store, graph, quads), agent=agent, scope=scope,
-        operation=operation, graph=graph, source=source, replace_private_for={q.subject for q in quads},
+        operation=operation, graph=graph, source=source, replaces_graph=True,
     )
+
+
+def document_quads(store, data: bytes, media_type: str, graph: NamedNode, *, source: str | None = None) -> list[Quad]:
+    """The quads an import of RDF, CSV or an OWR 2.0 workbook puts into ``graph``."""
+    kind = media_type.split(";")[0].strip().lower()
+    base = store.settings.base
+    if kind in CSV_TYPES:
+        from . import tabular
+
+        return in_graph(tabular.read_csv(data, base, source=source), graph)
+    if kind in XLSX_TYPES:
+        from . import owr_sheet
+
+        return in_graph(owr_sheet.read_workbook(data, store, source=source), graph)
+    return parse_rdf(data, rdf_format_for(kind), base, graph)
 
 
 def import_document(
@@ -246,21 +286,22 @@ def import_document(
     source: str | None = None,
 ) -> WriteResult:
     """Import RDF, CSV or an OWR 2.0 workbook into ``graph`` (validated, atomic, recorded)."""
-    kind = media_type.split(";")[0].strip().lower()
-    base = store.settings.base
-    if kind in CSV_TYPES:
-        from . import tabular
-
-        triples = tabular.read_csv(data, base, source=source)
-        quads = in_graph(triples, graph)
-    elif kind in XLSX_TYPES:
-        from . import owr_sheet
-
-        triples = owr_sheet.read_workbook(data, store, source=source)
-        quads = in_graph(triples, graph)
-    else:
-        quads = parse_rdf(data, rdf_format_for(kind), base, graph)
+    if graph == store.graph(PRIVATE):
+        raise Forbidden("an import cannot replace the private graph: import into a public graph (contact "
+                        "details go to the private graph by themselves) or, as an admin, use the Graph "
+                        "Store Protocol on /graph/private")
+    quads = document_quads(store, data, media_type, graph, source=source)
     return import_quads(store, quads, graph, agent=agent, scope=scope, source=source)
+
+
+def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]]) -> ValidationReport:
+    """What importing these quads would answer, without writing: the same delta, privacy routing and
+    validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads."""
+    delta = Delta()
+    for graph, quads in quads_by_graph.items():
+        change = replace_graph(store, graph, list(dict.fromkeys(quads)))
+        delta.extend(route_private(store, change, owner=graph, replaces=True))
+    return incremental.validate_delta(store, delta)
 
 
 def media_type_for_path(path: Path) -> str:
@@ -281,41 +322,52 @@ def undo(store, record_id: str, *, agent: str) -> WriteResult:
         raise WriteError(f"no import with id {record_id!r}", status=404)
     graph = NamedNode(record.graph)
 
-    def delta() -> Delta:
-        change = Delta(removed=list(store.quads(graph=graph)))
-        if graph != store.graph(PRIVATE):  # contact details of people only this graph named
-            for s in {q.subject for q in change.removed}:
-                if not _mentioned_elsewhere(store, s, graph):
-                    change.removed.extend(store.quads(s, None, None, store.graph(PRIVATE)))
-        return change
-
-    return commit(store, delta, agent=agent, scope="admin", operation="undo", graph=graph, source=record_id)
+    return commit(store, lambda: drop_graph(store, graph), agent=agent, scope="admin", operation="undo",
+                  graph=graph, source=record_id, replaces_graph=True)
 
 
-def _mentioned_elsewhere(store, subject, graph: NamedNode) -> bool:
-    hidden = {graph, *(store.graph(n) for n in (PRIVATE, *PROTECTED))}
-    return any(q.graph_name not in hidden for q in store.quads(subject, None, None, None))
+# --- knooppunt load ---------------------------------------------------------------------------------
+UNVALIDATED = "import-unvalidated"
+"""The provenance operation of ``knooppunt load --no-validate``: trusted data, not validated."""
 
 
-# --- CLI: knooppunt load x.csv / x.xlsx -------------------------------------------------------------
-def cli_load_tabular(store, path: Path, args: argparse.Namespace) -> int:
-    """``knooppunt load`` for CSV and XLSX: the same validated write as ``POST /api/import``."""
-    graph = store.graph(args.graph or path.stem)
-    try:
-        result = import_document(
-            store, path.read_bytes(), media_type_for_path(path), graph,
-            agent="cli", scope="admin", source=path.name,
-        )
-    except Refused as exc:
-        print(f"error: {path}: {exc.detail}", file=sys.stderr)
-        for r in exc.report.results:
-            print("  " + r.line(), file=sys.stderr)
-        return 1
-    except WriteError as exc:
-        print(f"error: {path}: {exc.detail}", file=sys.stderr)
-        return 1
-    for w in result.warnings:
-        print("  " + w.line(), file=sys.stderr)
-    print(f"{path}: +{result.added} -{result.removed} triples into <{graph.value}>", file=sys.stderr)
-    store.close()
-    return 0
+def load_path(
+    store, path: Path, graph: NamedNode, *, fmt: RdfFormat | None = None, validate: bool = True,
+    reader: io.IOBase | None = None,
+) -> WriteResult:
+    """``knooppunt load FILE``: the file replaces what ``graph`` held.
+
+    With ``validate`` (the default) this is exactly ``POST /api/import``: one validated, atomic
+    write with its provenance record (agent ``cli``). ``validate=False`` is for bulk loads of
+    trusted data: the graph is emptied and the file streamed in with Oxigraph's bulk loader
+    (``reader``, if given, is read instead of the path, e.g. to show progress), not in one
+    transaction and without validation; the provenance record says so (``import-unvalidated``).
+    Contact details are still moved to ``private`` afterwards.
+    """
+    media_type = media_type_for_path(path) if fmt is None else fmt.media_type
+    if validate:
+        return import_document(store, path.read_bytes(), media_type, graph, agent="cli", scope="admin", source=path.name)
+    if media_type in CSV_TYPES or media_type in XLSX_TYPES:
+        raise WriteError("--no-validate is for RDF files; CSV and workbooks are always validated")
+    check_graph(store, graph, "admin")
+    with store._write_lock:
+        removed = store.count(graph)
+        store.drop_graph(graph)
+        try:
+            added = store.load(reader or path, fmt or rdf_format_for(media_type), graph,
+                               base_iri=store.settings.base + "/", bulk=True)
+        except StoreError as exc:
+            raise ParseError(str(exc)) from exc
+        # what must not be public never stays in a public graph, however it was loaded
+        loaded = list(store.quads(graph=graph))
+        routed = route_private(store, Delta(added=loaded), owner=graph, replaces=True)
+        kept = set(routed.added)
+        moved = [q for q in loaded if q not in kept]
+        store.apply_delta(moved + routed.removed, [q for q in routed.added if q.graph_name == store.graph(PRIVATE)])
+        added -= len(moved)
+        record_id = provenance.new_id()
+        store.apply_delta([], provenance.record_quads(
+            store, record_id=record_id, agent="cli", operation=UNVALIDATED, graph=graph, source=path.name,
+            added=added, removed=removed,
+        ))
+    return WriteResult(record_id, graph.value, added, removed)

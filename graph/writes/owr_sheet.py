@@ -86,6 +86,16 @@ def framework_rows(store, level: str) -> list[dict]:
     return out
 
 
+_LEVELS = "SELECT ?level WHERE { ?level a kp:EducationLevel }"
+
+
+def education_levels(store) -> list[str]:
+    """The slugs of the education levels in the graph (``{base}/id/niveau/{slug}``), sorted."""
+    prefix = store.settings.id_iri("niveau", "")
+    found = (r["level"].value for r in store.select(_LEVELS))
+    return sorted(iri[len(prefix):] for iri in found if iri.startswith(prefix))
+
+
 # --- writing the template -------------------------------------------------------------------------
 def write_template(store, level: str, output) -> int:
     """Write the workbook for ``level`` to a path or binary stream; returns the number of rows."""
@@ -172,8 +182,13 @@ def read_workbook(data: bytes, store, *, source: str | None = None) -> list[Trip
     """Triples of a filled OWR 2.0 workbook (curriculum + coverage, and any new framework items)."""
     from openpyxl import load_workbook
 
-    from .ingest import ParseError
+    from .ingest import OverLimit, ParseError
+    from .limits import DocumentRefused, check_xlsx
 
+    try:
+        check_xlsx(data)  # sizes, ratios and DOCTYPEs before openpyxl inflates anything
+    except DocumentRefused as exc:
+        raise OverLimit(str(exc), status=exc.status) from None
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken file

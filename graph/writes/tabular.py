@@ -82,9 +82,16 @@ class CsvError(ValueError):
 
 
 def _ref(value: str, kind: str, base: str, line: int) -> NamedNode:
+    """An http(s) IRI as it is, or the slug of a ``kind`` (``bron``/``url`` take IRIs only): a
+    ``javascript:`` or ``data:`` value never becomes a link on a page."""
     if re.match(r"^https?://", value):
-        return NamedNode(value)
-    if not kind or not _SLUG.match(value):
+        try:
+            return NamedNode(value)
+        except ValueError as exc:
+            raise CsvError(f"{value!r} is not a valid IRI ({exc})", line) from None
+    if not kind:
+        raise CsvError(f"{value!r} is not an http(s) IRI", line)
+    if not _SLUG.match(value):
         raise CsvError(f"{value!r} is not a slug (lower case, digits, '-') or an http(s) IRI", line)
     return NamedNode(f"{base}/id/{kind}/{value}")
 
@@ -112,7 +119,23 @@ def _read(data: bytes, base: str) -> list[Triple]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise CsvError("the file is not UTF-8") from exc
-    dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        return _rows(text, base)
+    except csv.Error as exc:  # a field over csv.field_size_limit(), a NUL byte, a broken quote
+        raise CsvError(f"the file cannot be read as CSV: {exc}") from None
+
+
+def _dialect(first_line: str) -> type[csv.Dialect] | csv.Dialect:
+    """The delimiter of the header line (``,``, ``;`` or tab); a header of one column has none to
+    find, and is read with commas (it then fails on the missing required columns)."""
+    try:
+        return csv.Sniffer().sniff(first_line[:4096], delimiters=",;\t")  # a header, not a file
+    except csv.Error:
+        return csv.excel
+
+
+def _rows(text: str, base: str) -> list[Triple]:
+    dialect = _dialect(text.split("\n", 1)[0]) if text.strip() else csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     unknown = [h for h in header if h and h not in COLUMNS]
@@ -159,8 +182,7 @@ def _row(cells: dict[str, str], base: str, line: int) -> list[Triple]:
             prop, target_kind = LINKS[column]
             for v in (v.strip() for v in value.split(";")):
                 if v:
-                    target = NamedNode(v) if not target_kind else _ref(v, target_kind, base, line)
-                    out.append(Triple(node, NamedNode(prop), target))
+                    out.append(Triple(node, NamedNode(prop), _ref(v, target_kind, base, line)))
     if kind == "persoon" and cells.get("organisatie"):
         out += _membership(node, cells, base, line)
     return out

@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import pyshacl
 import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Triple
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import SH
 
 from .. import resources
 
@@ -136,8 +135,10 @@ def validate(
 
 
 def parse_report(report_graph: rdflib.Graph, shapes: rdflib.Graph) -> ValidationReport:
+    """The report's results: the values of ``sh:result`` (SHACL 3.6.1). Nested shapes' own results,
+    which pyshacl attaches as ``sh:detail`` of a result, explain it and are not results themselves."""
     results = []
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
+    for result in report_graph.objects(None, SH.result):
         focus = report_graph.value(result, SH.focusNode)
         source_shape = report_graph.value(result, SH.sourceShape)
         path = report_graph.value(result, SH.resultPath)
@@ -162,10 +163,3 @@ def parse_report(report_graph: rdflib.Graph, shapes: rdflib.Graph) -> Validation
             )
         )
     return ValidationReport(results)
-
-
-def validate_files(paths: list[Path], base_iri: str) -> ValidationReport:
-    g = rdflib.Graph()
-    for path in paths:
-        g.parse(path, format=rdflib.util.guess_format(str(path)) or "turtle", publicID=base_iri)
-    return validate(g)

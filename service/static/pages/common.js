@@ -11,9 +11,11 @@
   var base = (document.body && document.body.dataset.base) || "";
   var lang = document.documentElement.lang || "nl";
 
+  // Our own resources by their local path; other IRIs only if they are http(s), else "#": a
+  // javascript: or data: IRI in the data never becomes a link (pagedata.href does the same).
   function localPath(iri) {
     if (base && iri.indexOf(base + "/id/") === 0) return iri.slice(base.length);
-    return iri;
+    return /^https?:\/\//i.test(iri) ? iri : "#";
   }
   function kind(iri) {
     var i = iri.indexOf("/id/");
@@ -21,6 +23,7 @@
   }
   function group(iri) { return KIND_GROUP[kind(iri)] || "other"; }
   function pageUrl(path, params) {
+    if (path === "#") return path;
     var q = new URLSearchParams(params || {});
     if (lang !== "nl") q.set("lang", lang);
     var s = q.toString();

@@ -222,8 +222,9 @@
     var td = el("td");
     if (!term) return td;
     if (term.type === "uri") {
-      var a = el("a", { href: term.value }, shortIri(term.value));
-      td.appendChild(a);
+      // Only http(s) IRIs become links; a javascript: or data: IRI in a result is shown as text.
+      td.appendChild(/^https?:\/\//i.test(term.value) ? el("a", { href: term.value }, shortIri(term.value))
+                                                      : el("span", null, shortIri(term.value)));
     } else if (term.type === "bnode") td.textContent = "_:" + term.value;
     else {
       td.textContent = term.value;
