@@ -146,7 +146,8 @@ def test_bound_values_work_in_ask_construct_and_describe(seeded, store_factory):
     assert shape(Quad(t.subject, t.predicate, t.object) for t in memory.construct(q, {"s": project})) == \
         shape(Quad(t.subject, t.predicate, t.object) for t in seeded.construct(q, {"s": project})) != []
     described = seeded.construct("DESCRIBE ?s WHERE { ?s a kp:Project }", {"s": project})
-    assert described and all(t.subject == project for t in described)
+    # What DESCRIBE adds is up to the store (Virtuoso adds triples pointing at the resource too).
+    assert {t for t in described if t.subject == project} >= {t for t in memory.construct(q, {"s": project})}
 
 
 # --- media types by query form ----------------------------------------------------------------------
