@@ -36,7 +36,16 @@ from knooppunt.graph.store.profiles import VIRTUOSO
 from knooppunt.graph.store.remote import Endpoints, RemoteStore
 from knooppunt.graph.tokens import TokenFile
 from knooppunt.service.app import create_app
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, QueryBoolean, RdfFormat, Triple
+from pyoxigraph import (
+    BlankNode,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    RdfFormat,
+    Triple,
+)
 
 pytestmark = pytest.mark.remote
 
@@ -538,3 +547,13 @@ def test_bound_values_join_the_pattern_in_its_own_group(pair):
     concept = memory.select("SELECT ?s WHERE { ?x skos:broader ?s } ORDER BY ?s LIMIT 1")[0]["s"]
     mem, rem = run_both(pair, q, {"s": concept})
     assert mem == rem and len(mem) > 1
+
+
+def test_query_gives_pyoxigraph_results_like_the_embedded_store(pair):
+    """``Store.query`` (``knooppunt query``) hands back pyoxigraph's own result objects."""
+    memory, remote = pair
+    q = "SELECT ?s ?l WHERE { ?s a <https://w3id.org/knooppunt/def#Project> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s ?l"
+    mem, rem = memory.query(q), remote.query(q)
+    assert isinstance(rem, QuerySolutions) and [v.value for v in rem.variables] == ["s", "l"]
+    assert [(r["s"], r["l"]) for r in rem] == [(r["s"], r["l"]) for r in mem]
+    assert isinstance(remote.query("ASK { ?s ?p ?o }"), QueryBoolean) and bool(remote.query("ASK { ?s ?p ?o }"))

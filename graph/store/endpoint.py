@@ -10,8 +10,9 @@ request is sent and retried, what an error means, and how an answer becomes pyox
 - **Profile.** ``KNOOPPUNT_STORE_ENGINE`` or the ``Server`` header of the first answer
   (``profiles.detect``); until a request has been answered the profile is unknown, and the first
   use that needs it sends ``ASK {}``.
-- **Accept by query form.** SELECT and ASK ask for SPARQL JSON results, CONSTRUCT and DESCRIBE for
-  N-Triples (Turtle accepted), so no store has to guess.
+- **Accept by query form.** SELECT and ASK ask for SPARQL results (JSON; XML where the engine
+  writes it faster), CONSTRUCT and DESCRIBE for N-Triples (Turtle accepted), so no store has to
+  guess (Virtuoso answered a CONSTRUCT asked with results types in result JSON).
 - **Terms.** Outgoing terms are written by :meth:`SparqlEndpoint.term` (canonical N-Triples from
   pyoxigraph; blank nodes as skolem IRIs where the profile says so); answers are read back into
   the same terms (:meth:`SparqlEndpoint.read_term`), so a blank node written is the blank node
@@ -175,7 +176,6 @@ class SparqlEndpoint:
         gsp_url: str = "",
         engine: str = "auto",
     ) -> None:
-        self.settings = settings
         self.url = url
         self._update_url, self._gsp_url = update_url, gsp_url
         self._credentials = bool(settings.store_user or settings.store_token)

@@ -14,7 +14,7 @@ work-around has a reason written next to it. ``KNOOPPUNT_STORE_ENGINE`` names th
   listed as ``default-graph-uri``.
 - ``virtuoso`` (Virtuoso Open Source 7.2, Debian's ``virtuoso-opensource``; every item observed):
 
-  * its own graphs (``virtrdf#``, ``ldp#``, ``localuriqaserver``, DAV) are in every store: hidden,
+  * its own graphs (``virtrdf#``, ``ldp#``, ``localuriqaserver``) are in every store: hidden,
     so they neither make a new store look seeded nor show up as public graphs;
   * ``/sparql-auth`` answers Basic credentials with a bare 401 (no challenge): Digest right away;
   * ``INSERT DATA`` with a blank node is refused ("SP031"), and blank nodes come back as
@@ -126,17 +126,11 @@ STANDARD = Profile("standard")
 OXIGRAPH = Profile("oxigraph", union_parameter="union-default-graph")
 VIRTUOSO = Profile(
     "virtuoso",
-    hidden_graphs=(
+    hidden_graphs=(  # those of a new Debian database; Virtuoso's own schemas all live under the second
         "http://www.openlinksw.com/schemas/virtrdf#",
+        "http://www.openlinksw.com/schemas/",
         "http://www.w3.org/ns/ldp#",
         "http://localuriqaserver/",
-        "http://www.openlinksw.com/schemas/",
-        "http://www.w3.org/2002/07/owl#",
-        "urn:activitystreams-owl:map",
-        "urn:core:services:",
-        "virtrdf-",
-        "http://localhost:8890/DAV",
-        "http://127.0.0.1:8890/DAV",
     ),
     digest_auth=True,
     skolemise=True,

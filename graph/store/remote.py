@@ -37,12 +37,23 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import re
 import secrets
 import time
 from collections.abc import Iterator
 
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, parse, serialize
+from pyoxigraph import (
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryResultsFormat,
+    RdfFormat,
+    parse,
+    parse_query_results,
+    serialize,
+)
 
 from ..namespaces import KP, XSD
 from ..settings import Settings
@@ -238,6 +249,16 @@ class RemoteStore(Store):
         except StoreBadRequest as exc:  # one of our own queries: not the client's fault
             raise StoreError(f"the store cannot run one of Knooppunt's queries: {exc}") from exc
 
+    def query(self, sparql: str, *, dataset: Dataset = "public"):
+        """As ``Store.query``: pyoxigraph's own result objects (``QuerySolutions``, ``QueryBoolean``)
+        or triples, with this store's terms already read back (blank nodes)."""
+        result = self._query(sparql, None, *self._dataset(dataset))
+        if isinstance(result, bool):
+            return parse_query_results(json.dumps({"head": {}, "boolean": result}).encode(), format=QueryResultsFormat.JSON)
+        if isinstance(result, Solutions):
+            return parse_query_results(_results_json(result), format=QueryResultsFormat.JSON)
+        return result
+
     def _main_graphs(self) -> list[NamedNode]:
         """Every graph of the main store: the whole store, or (with a private store) the public one."""
         graphs = self.named_graphs()
@@ -424,6 +445,25 @@ def _data_operations(operation: str, endpoint: SparqlEndpoint, quads: list[Quad]
         out.append(f"{operation} {{ GRAPH {graph} {{ {body} }} }}" if isinstance(graph, NamedNode)
                    else f"{operation} {{ {body} }}")
     return out
+
+
+def _results_json(rows: Solutions) -> bytes:
+    """SPARQL JSON results of rows (to hand them on as pyoxigraph ``QuerySolutions``)."""
+
+    def term(t) -> dict:
+        if isinstance(t, NamedNode):
+            return {"type": "uri", "value": t.value}
+        if isinstance(t, Literal):
+            out = {"type": "literal", "value": t.value}
+            if t.language:
+                out["xml:lang"] = t.language
+            elif t.datatype.value != XSD + "string":
+                out["datatype"] = t.datatype.value
+            return out
+        return {"type": "bnode", "value": t.value}
+
+    bindings = [{name: term(t) for name, t in row.items()} for row in rows]
+    return json.dumps({"head": {"vars": rows.variables}, "results": {"bindings": bindings}}).encode()
 
 
 def _join(*updates: str) -> str:
