@@ -10,8 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
-import socket
-import threading
 
 import pytest
 from conftest import REMOTE_BACKENDS
@@ -22,6 +20,7 @@ from knooppunt.graph.store import StoreBadRequest, StoreError, open_store
 from knooppunt.graph.store.remote import RemoteStore
 from knooppunt.service.app import create_app
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
+from security_support import Listener
 
 pytestmark = pytest.mark.remote
 
@@ -193,33 +192,10 @@ def test_what_the_store_refuses_is_a_400_not_a_500(client, seeded, query, virtuo
 
 
 # --- the dataset and code in untrusted text --------------------------------------------------------
-class Listener:
-    """A loopback HTTP listener that counts connections: any hit means the store fetched a URL."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/"
-        self.hits = 0
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.hits += 1
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-            conn.close()
-
-
 @pytest.fixture
 def listener():
-    found = Listener()
-    yield found
-    found.sock.close()
+    with Listener() as found:  # any connection means the store fetched a URL
+        yield found
 
 
 def test_query_text_cannot_widen_the_dataset_or_make_the_store_fetch(client, seeded, listener):
@@ -240,7 +216,7 @@ def test_query_text_cannot_widen_the_dataset_or_make_the_store_fetch(client, see
         assert SECRET not in r.text and r.status_code != 500, (query, r.text[:300])
         if seeded.engine == "virtuoso" and "FROM" not in query:  # FROM is taken out, the rest refused
             assert r.status_code == 400, (query, r.text[:300])
-    assert listener.hits == 0
+    assert listener.count() == 0
     r = sparql(client, 'SELECT (<http://www.w3.org/2001/XMLSchema#integer>("3") AS ?n) WHERE {}')
     assert r.status_code == 200 and r.json()["results"]["bindings"][0]["n"]["value"] == "3"
 

@@ -10,7 +10,8 @@ start and ~200 MB each, so instances are made from templates and shared where te
   template holds that plus the ontology and seed data, loaded through Knooppunt itself
   (``open_store``), so a seeded store costs a file copy, not a reload.
 - ``virtuoso_server.settings(**overrides)`` copies a template into a new directory, starts it
-  (about 2 s) and returns ``Settings`` for it (``…/sparql`` with the account; the update and
+  (about 2 s; a seeded one is started in the background while the test before runs) and returns
+  ``Settings`` for it (``…/sparql`` with the account; the update and
   Graph Store endpoints are derived). ``seeded=False`` gives an empty store.
 - ``virtuoso_server.start()`` gives the ``VirtuosoProcess`` itself (``bench.virtuoso``: stop and
   restart it, same directory and ports), ``settings_of(server)`` the settings for it.
@@ -21,15 +22,14 @@ so a session keeps only a few alive. Nothing here listens beyond 127.0.0.1.
 
 from __future__ import annotations
 
-import gc
-import shutil
 import tempfile
-import weakref
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from knooppunt.graph.settings import Settings
+from server_pool import ServerPool
 
 from bench.virtuoso import PASSWORD, USER, VirtuosoProcess, copy_database
 
@@ -46,15 +46,16 @@ def settings_for(server: VirtuosoProcess, **overrides) -> Settings:
     return Settings(**values)
 
 
-class VirtuosoServers:
-    """Hands out servers copied from an empty and a seeded template; reaps unused ones."""
+class VirtuosoServers(ServerPool):
+    """Hands out servers copied from an empty and a seeded template; stops unused ones."""
 
     keep_at_least = 3
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        super().__init__(root)
         self._templates: dict[bool, Path] = {}
-        self._owned: list[tuple[VirtuosoProcess, weakref.ref | None]] = []
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="virtuoso-spare")
+        self._spare: Future | None = None
 
     def _template(self, seeded: bool) -> Path:
         if seeded not in self._templates:
@@ -76,10 +77,24 @@ class VirtuosoServers:
         return copy_database(template, Path(tempfile.mkdtemp(prefix=prefix + "-", dir=self.root)))
 
     def start(self, *, seeded: bool = False, **kwargs) -> VirtuosoProcess:
+        """A new server; a seeded one with default settings is the spare started in the background
+        while the previous test ran (a start takes seconds), and the next spare starts now."""
         self._reap()
-        server = VirtuosoProcess(self._copy(self._template(seeded), "virtuoso"), **kwargs).start()
-        self._owned.append((server, None))  # started explicitly: kept until the session ends
-        return server
+        if seeded and not kwargs:
+            spare, self._spare = self._spare, self._background.submit(self._launch, True)
+            if spare is not None:
+                return self._own(spare.result())
+        return self._own(self._launch(seeded, **kwargs))
+
+    def _launch(self, seeded: bool, **kwargs) -> VirtuosoProcess:
+        return VirtuosoProcess(self._copy(self._template(seeded), "virtuoso"), **kwargs).start()
+
+    def close(self) -> None:
+        if self._spare is not None:
+            self._own(self._spare.result())
+            self._spare = None
+        self._background.shutdown()
+        super().close()
 
     @staticmethod
     def settings_of(server: VirtuosoProcess, **overrides) -> Settings:
@@ -89,27 +104,7 @@ class VirtuosoServers:
         """A new server's settings; ``seeded``: it already holds the ontology and seed data."""
         seeded = seeded and "base_iri" not in overrides
         server = self.start(seeded=seeded)
-        settings = settings_for(server, **overrides)
-        self._owned[-1] = (server, weakref.ref(settings))
-        return settings
-
-    def _reap(self) -> None:
-        if sum(1 for s, _ in self._owned if s.running) < self.keep_at_least:
-            return
-        gc.collect()
-        alive = []
-        for server, ref in self._owned:
-            if ref is not None and ref() is None:
-                server.stop()
-                shutil.rmtree(server.directory, ignore_errors=True)
-            else:
-                alive.append((server, ref))
-        self._owned = alive
-
-    def close(self) -> None:
-        for server, _ in self._owned:
-            server.stop()
-        self._owned = []
+        return self._tie(server, settings_for(server, **overrides))
 
 
 @pytest.fixture(scope="session")
