@@ -141,6 +141,7 @@ def virtuoso_server(n: int | None) -> Iterator[tuple[str, dict[str, str]]]:
 def store_for(engine: str, n: int) -> Iterator[tuple[str, dict[str, str]]]:
     """(KNOOPPUNT_STORE, extra env) of ``engine`` holding the data of size ``n``."""
     seed_only = n <= SEED_ONLY
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
     if engine == "embedded":
         with tempfile.TemporaryDirectory(prefix="embedded-bench-", dir=OUT_DIR) as tmp:
             yield (str(Path(tmp) / "store") if seed_only else str(ensure_store(n))), {}
