@@ -270,32 +270,48 @@ class Server:
             return json.loads(response.read())
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
 
-@contextlib.contextmanager
-def serve(store: str | Path, port: int | None = None, *, timeout: float = 120.0,
-          extra_args: list[str] | None = None, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Start ``knooppunt serve --store STORE --port P`` and wait until ``/health`` answers.
+def stop(process: subprocess.Popen, timeout: float = 60) -> None:
+    """SIGTERM (a clean shutdown: the service writes its snapshots), SIGKILL after ``timeout``."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
-    ``store`` is a directory (use :func:`ensure_store`) or ``memory``. The server's output goes to
-    ``bench/out/server-P.log``. Stopped (SIGTERM) when the ``with`` block ends.
-    """
+
+def start_server(store: str | Path, port: int | None = None, *, extra_args: list[str] | None = None,
+                 env: dict[str, str] | None = None, command: list[str] | None = None) -> Server:
+    """Start ``knooppunt serve --store STORE --port P`` without waiting for it (see :func:`serve`).
+    ``command`` replaces the ``knooppunt`` of this environment (another checkout's, for "before"
+    figures). The server's output goes to ``bench/out/server-P.log``."""
     port = port or free_port()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     log = OUT_DIR / f"server-{port}.log"
-    cmd = [*knooppunt_command(), "serve", "--store", str(store), "--port", str(port),
+    cmd = [*(command or knooppunt_command()), "serve", "--store", str(store), "--port", str(port),
            "--log-level", "warning", *(extra_args or [])]
     with open(log, "w") as log_file:
         process = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, cwd=ROOT,
                                    env={**os.environ, **(env or {})})
-    server = Server(process, f"http://127.0.0.1:{port}", log)
+    return Server(process, f"http://127.0.0.1:{port}", log)
+
+
+@contextlib.contextmanager
+def serve(store: str | Path, port: int | None = None, *, timeout: float = 120.0,
+          extra_args: list[str] | None = None, env: dict[str, str] | None = None,
+          command: list[str] | None = None) -> Iterator[Server]:
+    """Start ``knooppunt serve --store STORE --port P`` and wait until ``/health`` answers.
+
+    ``store`` is a directory (use :func:`ensure_store`) or ``memory``. The server's output goes to
+    ``bench/out/server-P.log``. Stopped (SIGTERM) when the ``with`` block ends. ``command`` runs
+    another ``knooppunt`` (e.g. other code, to compare) instead of this environment's.
+    """
+    server = start_server(store, port, extra_args=extra_args, env=env, command=command)
+    process, log = server.process, server.log
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -41,7 +41,7 @@ import httpx
 from knooppunt.graph.namespaces import sparql_prefixes
 
 from . import api_bench, sparql_bench
-from .common import OUT_DIR, ensure_store, free_port, percentile, serve, store_path, table
+from .common import OUT_DIR, ensure_store, free_port, percentile, serve, stop, store_path, table
 from .virtuoso import PASSWORD, USER, VirtuosoProcess, copy_database
 
 CLIENTS = 8
@@ -77,11 +77,7 @@ def oxigraph_server(store_dir: Path | None, timeout_s: int = 60) -> Iterator[tup
                 time.sleep(0.1)
         yield url, {}
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process, timeout=30)
         shutil.rmtree(work, ignore_errors=True)
 
 

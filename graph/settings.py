@@ -39,6 +39,19 @@ class Settings:
     """Seconds a whole request body may take to arrive before the request gets 408."""
     token_file: str = ""
     """Where write tokens are kept (hashes only); default: ``tokens.json`` beside the store."""
+    session_secret: str = ""
+    """Keys that sign curators' session cookies and form tokens, comma-separated, the newest first
+    (older ones still verify, for a rotation); default: a random key kept in ``session.key``
+    beside the token file."""
+    session_max_age: int = 8 * 3600
+    """Seconds a curator's browser session lasts after signing in."""
+    proposal_rate: str = "10/minute;60/hour"
+    """Proposal submissions one client (IP address) may send, counted before anything is checked
+    (``limits`` notation)."""
+    signin_rate: str = "10/minute;50/hour"
+    """Sign-in attempts one client may make."""
+    max_form_bytes: int = 64 * 1024
+    """Largest accepted web form or proposal body."""
     store_user: str = ""
     store_password: str = ""
     store_token: str = ""
@@ -76,6 +89,9 @@ class Settings:
         if self.is_memory or self.is_remote:
             return Path.home() / ".config" / "knooppunt" / "tokens.json"
         return Path(self.store) / "tokens.json"
+
+    def resolved_session_key_file(self) -> Path:
+        return self.resolved_token_file().with_name("session.key")
 
     def with_overrides(self, **overrides: object) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})

@@ -106,6 +106,19 @@ class TokenFile:
     def list(self) -> list[Token]:
         return [Token(n, e["scope"], e.get("created", "")) for n, e in sorted(self._read().items())]
 
+    def get(self, name: str) -> Token | None:
+        entry = self._read().get(name)
+        return Token(name, entry["scope"], entry.get("created", "")) if entry else None
+
+    def fingerprint(self, name: str) -> str | None:
+        """A tag of the token now called ``name`` (``None`` if there is none), safe to put in a signed
+        cookie: it says nothing about the secret, and changes when the token is revoked and made
+        again, so a session made with a token ends with it (``service.session``)."""
+        entry = self._read().get(name)
+        if entry is None:
+            return None
+        return hashlib.sha256(("session:" + entry["salt"] + entry["sha256"]).encode()).hexdigest()[:32]
+
     def check(self, presented: str) -> Token | None:
         """The token's record if ``presented`` is a valid token, else ``None``."""
         if not presented:

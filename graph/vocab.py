@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Literal, NamedNode, Quad
 
-from .namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS, XSD
+from .namespaces import DCT, FOAF, KP, OWL, RDF, RDFS, SCHEMA, SKOS, XSD
 from .store import Store
 
 LABEL_PREDICATES = (RDFS + "label", SKOS + "prefLabel", FOAF + "name")
@@ -41,41 +41,62 @@ NOT_A_RELATION = frozenset(
     }
 )
 
-# Labels for the standard (non-kp) predicates we meet; kp: labels come from the ontology.
-BUILTIN_LABELS: dict[str, tuple[str, str]] = {
-    # Standard predicates the ontology does not label itself (nl, en); kp: labels come from it.
-    ORG + "member": ("lid", "member"),
-    ORG + "organization": ("organisatie", "organisation"),
-    ORG + "role": ("rol", "role"),
-    SKOS + "broader": ("valt onder", "part of"),
-    SKOS + "narrower": ("omvat", "includes"),
-    SKOS + "related": ("verwant aan", "related to"),
-    SKOS + "inScheme": ("hoort bij", "in scheme"),
-    SKOS + "topConceptOf": ("hoofdbegrip van", "top concept of"),
-    SKOS + "hasTopConcept": ("hoofdbegrippen", "top concepts"),
-    SKOS + "altLabel": ("ook bekend als", "also known as"),
-    SKOS + "notation": ("code", "code"),
-    SKOS + "editorialNote": ("redactionele noot", "editorial note"),
-    SKOS + "definition": ("definitie", "definition"),
-    SKOS + "scopeNote": ("toelichting", "scope note"),
-    DCT + "creator": ("auteur", "author"),
-    DCT + "isPartOf": ("deel van", "part of"),
-    DCT + "hasPart": ("omvat", "has part"),
-    DCT + "subject": ("onderwerp", "subject"),
-    DCT + "relation": ("relatie", "relation"),
-    DCT + "conformsTo": ("volgt", "conforms to"),
-    DCT + "created": ("gemaakt", "created"),
-    DCT + "modified": ("gewijzigd", "modified"),
-    FOAF + "name": ("naam", "name"),
-    RDFS + "seeAlso": ("zie ook", "see also"),
-    OWL + "sameAs": ("zelfde als", "same as"),
-    SCHEMA + "url": ("website", "website"),
-    SCHEMA + "startDate": ("begin", "start"),
-    SCHEMA + "endDate": ("einde", "end"),
-    # Folded n-ary nodes of the projection.
-    MEMBERSHIP: ("lidmaatschap", "membership"),
-    COVERAGE: ("dekt", "covers"),
+INVERSE_LABEL = KP + "inverseLabel"
+"""How a relation reads from its object ("organiseerde" for ``kp:organisedBy``): an annotation
+the ontology gives every object property, the reused standard ones included."""
+
+# How a folded n-ary edge reads backwards: from the organisation to the person of a membership
+# ("heeft als ambassadeur"), from the competency to the curriculum of a coverage record ("volledig
+# gedekt door"); ``{}`` is the qualifier's label (the role, the coverage level).
+NARY_INVERSE: dict[str, tuple[str, str]] = {
+    MEMBERSHIP: ("heeft als {}", "has {}"),
+    COVERAGE: ("{} gedekt door", "{} covered by"),
 }
+
+
+def _ontology_annotations() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, str]]]:
+    """``(labels, inverse labels)`` of every term the packaged ontology file names, ``{iri: {lang:
+    text}}``. The file is the one place for the labels of our terms and of the standard terms we
+    reuse; the store's own copy of the ontology wins where it has one (it may be newer), but a store
+    seeded with an older ontology, or a remote store without it, still reads well."""
+    from pyoxigraph import RdfFormat, parse
+
+    from .resources import ontology_dir
+
+    labels: dict[str, dict[str, str]] = {}
+    inverse: dict[str, dict[str, str]] = {}
+    path = ontology_dir() / "knooppunt.ttl"
+    with open(path, "rb") as f:
+        for t in parse(f, RdfFormat.TURTLE):
+            if not isinstance(t.subject, NamedNode) or not isinstance(t.object, Literal):
+                continue
+            table = labels if t.predicate.value == RDFS + "label" else inverse if t.predicate.value == INVERSE_LABEL else None
+            if table is not None:
+                table.setdefault(t.subject.value, {}).setdefault(t.object.language or "", t.object.value)
+    return labels, inverse
+
+
+ONTOLOGY_LABELS, INVERSE_LABELS = _ontology_annotations()
+
+BUILTIN_LABELS: dict[str, tuple[str, str]] = {
+    iri: (by_lang.get("nl", ""), by_lang.get("en", by_lang.get("nl", "")))
+    for iri, by_lang in ONTOLOGY_LABELS.items()
+    if not iri.startswith(KP)
+}
+"""(nl, en) labels of the standard terms, from the ontology's "reused terms", and of the folded
+n-ary edges of the projection; kp: labels come from the store (and the file as a fallback)."""
+BUILTIN_LABELS[MEMBERSHIP] = ("lidmaatschap", "membership")
+BUILTIN_LABELS[COVERAGE] = ("dekt", "covers")
+
+
+def inverse_label(labels: dict[str, str], inverse: dict[str, str], lang: str = "nl") -> str:
+    """The label of a relation read backwards: its inverse label, else "is <label> van" (a noun
+    label such as "regio" reads well that way; every kp: property has an inverse label)."""
+    found = pick_label(inverse, "", lang)
+    if found:
+        return found
+    label = pick_label(labels, "", lang)
+    return ("is {} of" if lang == "en" else "is {} van").format(label) if label else ""
 
 
 def fold(text: str) -> str:
@@ -194,9 +215,26 @@ def term_labels(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
             for q in public_quads(store, subject=NamedNode(iri), predicate=NamedNode(predicate)):
                 if isinstance(q.object, Literal):
                     labels.setdefault(literal_lang(q.object), q.object.value)
+        for lang, text in ONTOLOGY_LABELS.get(iri, {}).items():
+            labels.setdefault(lang, text)
         if iri in BUILTIN_LABELS:
             nl, en = BUILTIN_LABELS[iri]
             labels.setdefault("nl", nl)
             labels.setdefault("en", en)
+        out[iri] = labels
+    return out
+
+
+def inverse_labels(store: Store, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """``{iri: {lang: inverse label}}`` for a few predicates: the store's ``kp:inverseLabel``,
+    else the packaged ontology's (empty if neither has one)."""
+    out: dict[str, dict[str, str]] = {}
+    for iri in iris:
+        labels: dict[str, str] = {}
+        for q in public_quads(store, subject=NamedNode(iri), predicate=NamedNode(INVERSE_LABEL)):
+            if isinstance(q.object, Literal):
+                labels.setdefault(literal_lang(q.object), q.object.value)
+        for lang, text in INVERSE_LABELS.get(iri, {}).items():
+            labels.setdefault(lang, text)
         out[iri] = labels
     return out

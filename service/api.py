@@ -7,8 +7,10 @@ slug. No parameter is ever pasted into SPARQL: the search, people, related, conn
 coverage, gaps and graph answers come from the in-memory projection and index; ``/api/resource``
 binds the IRI as a value.
 
-``setup(app)`` builds the projection and the search index once per app (``app.state.knowledge``);
-writes keep them in step (``graph.analysis.live``).
+``setup(app)`` makes one ``Knowledge`` per app (``app.state.knowledge``); the app's lifespan
+fills its projection and search index in the background once the server starts (read from their
+snapshot when it fits the data, else built from the store, ``graph.analysis.snapshot``), and
+requests that need them wait for them. Writes keep them in step (``graph.analysis.live``).
 """
 
 from __future__ import annotations
@@ -19,10 +21,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, FastAPI, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from knooppunt.graph.analysis import views
+from knooppunt.graph.analysis.connections import DEFAULT_WEIGHTS as CONNECTION_WEIGHTS
 from knooppunt.graph.analysis.connections import Initiative
+from knooppunt.graph.analysis.connections import parse_weights as parse_connection_weights
 from knooppunt.graph.analysis.knowledge import InvalidParameter, Knowledge, NotFound
 from knooppunt.graph.analysis.paths import DEFAULT_HOPS, MAX_HOPS
+from knooppunt.graph.analysis.related import DEFAULT_WEIGHTS as RELATED_WEIGHTS
 from knooppunt.graph.analysis.related import parse_weights
+from knooppunt.graph.analysis.weights import pattern as weights_pattern
 from knooppunt.graph.namespaces import KP
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,9 +54,8 @@ CONCEPTS = {KP + "Competency", KP + "CanMEDSRole", KP + "Theme"}
 
 
 def setup(app: FastAPI) -> None:
-    """One ``Knowledge`` (projection + search index) per app, built now, kept in step by writes."""
+    """One ``Knowledge`` (projection + search index) per app, kept in step by writes."""
     kb = Knowledge(app.state.store)
-    kb.warm()
     app.state.knowledge = kb
     app.state.search_index = kb.index  # the web pages' search uses the same index
 
@@ -97,6 +102,7 @@ class Step(BaseModel):
     predicate_label: str
     object: str
     object_label: str
+    label: str = Field(description="The relation as it reads in the direction of the path: the predicate's label, or its inverse label where the statement points back.")
     via: str | None = None
     qualifier: str | None = None
 
@@ -133,8 +139,10 @@ class PathsOut(BaseModel):
 
 
 class InitiativeIn(BaseModel):
-    """A new initiative. Competencies and themes take IRIs or slugs; free text in title and
-    description is matched against theme and competency names (see ``recognised``)."""
+    """A new initiative: a title, a description, or both (a description alone is enough), and
+    optionally themes, competencies, levels, a region and your organisation (IRIs or slugs). Theme,
+    competency, level, care-setting, BOL/BBL, study-year, region and organisation names in the
+    text are recognised (see ``initiative.recognised``)."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -145,10 +153,17 @@ class InitiativeIn(BaseModel):
                 "themes": ["proactieve-zorgplanning"],
                 "levels": ["mbo"],
                 "region": "noord-holland",
-            }
+            },
+            # What the route checks, said in the schema: at least one of these describes it.
+            "anyOf": [
+                {"required": ["title"], "properties": {"title": {"pattern": "\\S"}}},
+                {"required": ["description"], "properties": {"description": {"pattern": "\\S"}}},
+                {"required": ["themes"], "properties": {"themes": {"minItems": 1}}},
+                {"required": ["competencies"], "properties": {"competencies": {"minItems": 1}}},
+            ],
         },
     )
-    title: str = Field(min_length=1, max_length=300)
+    title: str = Field("", max_length=300)
     description: str = Field("", max_length=5000)
     competencies: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
     themes: list[Annotated[str, Field(max_length=2000, pattern=ID_PATTERN)]] = Field(default_factory=list, max_length=50)
@@ -249,7 +264,7 @@ def _weights(text: str | None) -> dict[str, float] | None:
         raise _invalid(InvalidParameter("weights", str(exc))) from None
 
 
-WeightsParam = Annotated[str | None, Query(max_length=500, description="Override weights, e.g. `theme=3,person=2` (kinds: theme, competency, person, organisation, programme, region, level, funder, link).")]
+WeightsParam = Annotated[str | None, Query(max_length=500, pattern=weights_pattern(RELATED_WEIGHTS), description="Override weights, e.g. `theme=3,person=2` (kinds: " + ", ".join(RELATED_WEIGHTS) + "; each 0-100).")]
 
 
 @router.get("/projects/related", responses=PROBLEMS)
@@ -282,17 +297,31 @@ def related(
 
 
 # --- 5. connections ---------------------------------------------------------------------------------
+ConnectionWeights = Annotated[str | None, Query(max_length=500, pattern=weights_pattern(CONNECTION_WEIGHTS), description="Override weights, e.g. `region=1,text=0` (kinds: " + ", ".join(CONNECTION_WEIGHTS) + "; each 0-100; see docs/api.md).")]
+
+
 @router.post("/connections", responses=PROBLEMS)
 def connect(
     request: Request,
     initiative: Annotated[InitiativeIn, Body()],
     limit: Annotated[int, Query(ge=1, le=50, description="Suggestions per list.")] = 10,
+    weights: ConnectionWeights = None,
     lang: Lang = "nl",
 ) -> dict:
-    """Ranked people, organisations, projects, materials and open needs for a new initiative,
-    each with a score and explanation paths from the initiative's terms; ``recognised`` lists the
-    themes and competencies found in the title and description."""
+    """Ranked people, organisations, projects, materials and open needs for a new initiative.
+    Each suggestion has a ``rank``, a ``relevance`` (0-1, relative to the best of its list),
+    ``reasons`` (one or two sentences, in ``lang``), ``factors`` (what adds up to its score) and
+    explanation ``paths``; ``initiative.recognised`` lists what was found in the text."""
     kb = _kb(request)
+    if not (initiative.title.strip() or initiative.description.strip() or initiative.themes or initiative.competencies):
+        raise Problem(422, "Invalid parameter", "describe the initiative: give a title, a description, themes or competencies",
+                      errors=[{"parameter": "description", "message": "title, description, themes and competencies are all empty"}])
+    chosen = None
+    if weights:
+        try:
+            chosen = parse_connection_weights(weights)
+        except ValueError as exc:
+            raise _invalid(InvalidParameter("weights", str(exc))) from None
     resolved = Initiative(
         title=initiative.title,
         description=initiative.description,
@@ -302,7 +331,7 @@ def connect(
         region=_run(kb.resolve, initiative.region, KINDS["region"], param="region") if initiative.region else None,
         organisation=_run(kb.resolve, initiative.organisation, KINDS["organisation"], param="organisation", classes=ORGANISATIONS) if initiative.organisation else None,
     )
-    return _json(kb.connect(resolved, limit=limit, lang=lang))
+    return _json(kb.connect(resolved, limit=limit, lang=lang, weights=chosen))
 
 
 # --- 6. paths ----------------------------------------------------------------------------------------

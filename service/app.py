@@ -26,6 +26,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        knowledge = getattr(app.state, "knowledge", None)
+        if knowledge is not None:  # read or build the views while the server already answers
+            knowledge.warm_in_background()
         # ``knooppunt serve`` sets ``local_url``: tell the CLI where we are (service.running). In
         # the lifespan, not around uvicorn.run: uvicorn ends the process with the signal it got.
         root = getattr(app.state.store, "root", None)
@@ -37,6 +40,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         runner = getattr(app.state, "query_runner", None)
         if runner is not None:
             runner.close()
+        knowledge = getattr(app.state, "knowledge", None)
+        if knowledge is not None:  # snapshots of the views, before the store records its state
+            knowledge.close()
         if owns_store:
             app.state.store.close()
 
@@ -123,7 +129,7 @@ def _include_routers(app: FastAPI) -> None:
     """Each feature owns one module with a ``router`` and an optional ``setup(app)``."""
     import importlib
 
-    for name in ("sparql", "api", "writes", "admin", "docs", "pages"):
+    for name in ("sparql", "api", "writes", "admin", "docs", "pages", "session", "proposals", "review"):
         try:
             module = importlib.import_module(f"knooppunt.service.{name}")
         except ModuleNotFoundError as exc:

@@ -216,6 +216,8 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
                 raise CliError(f"{name}: {exc}") from None
         for w in result.warnings:
             print("  " + w.line(), file=sys.stderr)
+        for d in result.duplicates:
+            print(f"  [Duplicate?] {d.iri}: {d.message(getattr(args, 'lang', 'nl'))}", file=sys.stderr)
         total += result.added
         print(f"{name}: {result.added} triples added, {result.removed} removed, in <{graph.value}>", file=sys.stderr)
     print(f"loaded {total} triples; the store now holds {store.count()}", file=sys.stderr)
@@ -246,6 +248,8 @@ def load_through_service(service: running.ServerInfo, args: argparse.Namespace, 
             result = running.send(service, "POST", route, params=params, content=path.read_bytes(), media=media)
         except running.ServiceError as exc:
             raise CliError(f"{name}: {exc}", code=1) from None
+        for d in result.get("duplicates", []):
+            print(f"  [Duplicate?] {d['iri']}: {d['message']['nl']}", file=sys.stderr)
         counts = f"+{result['added']} -{result.get('removed', 0)} triples" if "added" in result else "added"
         iri = graph if ":" in graph else settings.graph_iri(graph)
         print(f"{name}: {counts} into <{iri}> through {service.describe()}", file=sys.stderr)
@@ -264,18 +268,21 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     store = _open(settings)
     if args.files:
         by_graph: dict = {}
+        tables: set = set()
         for name in args.files:
             path = Path(name)
             graph = store.graph(args.graph or path.stem)
             try:
                 media = rdf_format(args.format).media_type if args.format else ingest.media_type_for_path(path)
+                if media in ingest.CSV_TYPES:
+                    tables.add(graph)
                 by_graph.setdefault(graph, []).extend(
                     ingest.document_quads(store, path.read_bytes(), media, graph, source=path.name))
             except ValueError as exc:
                 raise CliError(f"{name}: {exc}") from None
             except ingest.WriteError as exc:
                 raise CliError(f"{name}: {exc.detail}", code=1) from None
-        report = ingest.check_imports(store, by_graph)
+        report = ingest.check_imports(store, by_graph, tables)
     else:
         report = validation.validate(
             validation.to_rdflib_graph(q for g in store.public_graphs() for q in store.quads(graph=g))

@@ -1,23 +1,29 @@
-"""What the web pages show about a resource, read from the *public* dataset of the store.
+"""What the web pages show about a resource: read from the projection (``graph.analysis``: the
+in-memory entity graph and the faceted lists that follow the store's writes) and, for a
+resource's own statements, from the public dataset of the store.
 
-A small, page-shaped reading of the graph: facts (literals), links out and in with readable
-labels, people (folded ``kp:Membership`` resources), the action plan of an Onderwijsknooppunt and
-the coverage of a competency. Every query runs on the public dataset (``store.select`` default),
-so nothing from the ``private`` graph can reach a page; contact predicates are dropped as well, in
-case a curator ever puts them in a public graph by mistake.
+Nothing here scans the store per request: a resource page reads the statements of its subject
+(its out-degree, bounded by ``OUT_CAP``) and takes everything that points at it from the
+projection's by-predicate index (``pin``), a bounded sample per relation with its total; people
+are the projection's folded memberships. Every query runs on the public dataset (``store.select``
+default), so nothing from the ``private`` graph can reach a page; contact predicates are dropped
+as well, in case a curator ever puts them in a public graph by mistake.
 
-The ranking and explanation logic (related projects, connections, paths, gaps) lives in ``graph/``
-and the REST API; this module only gathers what one page displays.
+Links into a resource are labelled as they read from it (``kp:inverseLabel``: "organiseerde",
+"heeft actieplan"), never with the label of the outgoing direction.
 """
 
 from __future__ import annotations
 
-import math
+import heapq
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from knooppunt.graph import vocab
+from knooppunt.graph.analysis.facets import FACETS, LISTS
+from knooppunt.graph.analysis.knowledge import Knowledge
+from knooppunt.graph.analysis.network import Projection
 from knooppunt.graph.namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 from knooppunt.graph.store import Store
 from pyoxigraph import Literal, NamedNode, Triple
@@ -25,13 +31,19 @@ from pyoxigraph import Literal, NamedNode, Triple
 HIDDEN = frozenset({SCHEMA + "email", SCHEMA + "telephone", FOAF + "mbox", FOAF + "phone"})
 LABELS = (RDFS + "label", SKOS + "prefLabel", FOAF + "name")
 TEXTS = (DCT + "description", RDFS + "comment")
-NOT_SHOWN_AS_LINK = frozenset({RDF + "type", DCT + "source", SCHEMA + "url"})
+NOT_SHOWN_AS_LINK = frozenset({RDF + "type", DCT + "source", SCHEMA + "url", SKOS + "inScheme", SKOS + "topConceptOf"})
+NOT_SHOWN_AS_FACT = frozenset(LABELS) | frozenset(TEXTS)
 SAFE_IRI = re.compile(r"^[^\s<>\"{}|\\^`\x00-\x1f]+$")
 LINK_SCHEMES = ("http://", "https://")
 """The only IRIs a page turns into links: a ``javascript:`` or ``data:`` IRI in the data is shown
 as text, never as something to click."""
+OUT_CAP = 300
+IN_SAMPLE = 12
+PEOPLE_CAP = 60
+MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 
-# Kinds of IRI ({base}/id/{kind}/...) grouped for colours in the graph views (same table in JS).
+# Kinds of IRI ({base}/id/{kind}/...) grouped for colours and shapes in the graph views (same table in JS).
 KIND_GROUP = {
     "project": "project", "programma": "project",
     "organisatie": "organisation",
@@ -43,22 +55,31 @@ KIND_GROUP = {
     "bijeenkomst": "event", "behoefte": "event",
     "actieplan": "plan", "bouwsteen": "plan", "focuspunt": "plan", "rapportagemoment": "plan",
 }
+# Where "all of them" lives: a relation into a resource -> (list page, facet) that lists them all.
+LIST_PAGES = {"projects": "/projecten", "materials": "/materialen", "organisations": "/organisaties", "people": "/mensen", "needs": "/behoeften"}
+LIST_NOUN = {"projects": "project", "materials": "material", "organisations": "organisation", "people": "person", "needs": "need"}
+INTO_LIST = {
+    KP + "addressesTheme": ("thema",), KP + "addressesCompetency": ("competentie",),
+    KP + "educationLevel": ("niveau",), KP + "region": ("regio",), KP + "programme": ("programma",),
+    KP + "leadOrganisation": ("organisatie",), KP + "partnerOrganisation": ("organisatie",),
+    KP + "involvedOrganisation": ("organisatie",), KP + "funder": ("organisatie",),
+    KP + "provider": ("organisatie",), KP + "producedBy": ("project",), KP + "expertise": ("thema", "competentie"),
+    KP + "careSetting": ("zorgsetting",), KP + "memberOf": ("lidvan",), KP + "consortium": ("lidvan",),
+}
 
 
-
-
-def predicate_label(labels: dict[str, str], iri: str, lang: str) -> str:
-    if iri in vocab.BUILTIN_LABELS and not labels:
-        nl, en = vocab.BUILTIN_LABELS[iri]
-        return en if lang == "en" else nl
-    return pick(labels, lang, tail(iri))
+def display(label: str) -> str:
+    """A label as a page shows it: the OWR's "communicator | communiceren" (role | field, as the
+    source writes it) reads "Communicator (communiceren)"; everything else as it is (Dutch writes
+    "mbo" and "hbo" in lower case, so first letters are not forced up)."""
+    if " | " in label:
+        head, _, rest = label.partition(" | ")
+        return f"{head[:1].upper()}{head[1:]} ({rest})"
+    return label
 
 
 def pick(labels: dict[str, str], lang: str, fallback: str = "") -> str:
-    for key in (lang, "nl", "", "en"):
-        if labels.get(key):
-            return labels[key]
-    return next(iter(labels.values()), fallback)
+    return display(vocab.pick_label(labels, fallback, lang))
 
 
 def tail(iri: str) -> str:
@@ -88,6 +109,9 @@ class Site:
     def kind(self, iri: str) -> str:
         return iri[len(self.prefix):].split("/", 1)[0] if self.is_ours(iri) else ""
 
+    def slug(self, iri: str) -> str:
+        return iri[len(self.prefix):].split("/", 1)[-1] if self.is_ours(iri) else iri
+
     def group(self, iri: str) -> str:
         return KIND_GROUP.get(self.kind(iri), "other")
 
@@ -106,6 +130,9 @@ class LinkGroup:
     predicate: str
     label: str
     items: list[Link] = field(default_factory=list)
+    total: int = 0
+    more_href: str = ""  # the list page with all of them, where there is one
+    inverse: bool = False
 
 
 @dataclass
@@ -116,11 +143,13 @@ class Resource:
     type_iris: set[str]
     description: str
     facts: list[tuple[str, str]]
-    out_links: list[LinkGroup]
-    in_links: list[LinkGroup]
+    links: list[LinkGroup]
     sources: list[Link]
     urls: list[str]
     people: list[Link] = field(default_factory=list)
+    people_total: int = 0
+    lead: list[Link] = field(default_factory=list)
+    is_person: bool = False
 
 
 def _collect(labels: dict[str, dict[str, str]], iri_term: Any, label_term: Any) -> None:
@@ -132,30 +161,9 @@ def _collect(labels: dict[str, dict[str, str]], iri_term: Any, label_term: Any) 
 
 
 OUT = """
-SELECT ?s ?p ?o ?pl ?ol WHERE {
+SELECT ?s ?p ?o ?ol WHERE {
   ?s ?p ?o .
-  OPTIONAL { ?p rdfs:label ?pl }
-  OPTIONAL { ?o rdfs:label|skos:prefLabel|foaf:name ?ol }
-}"""
-
-IN = """
-SELECT ?s ?x ?p ?pl ?xl WHERE {
-  ?x ?p ?s .
-  FILTER(?p != rdf:type && ?p != skos:inScheme && ?p != skos:topConceptOf)
-  FILTER NOT EXISTS { ?x a kp:Membership }
-  OPTIONAL { ?p rdfs:label ?pl }
-  OPTIONAL { ?x rdfs:label|skos:prefLabel|foaf:name ?xl }
-} LIMIT 4000"""
-
-MEMBERSHIPS = """
-SELECT ?s ?m ?person ?personl ?role ?rolel ?org ?orgl ?start ?end WHERE {
-  ?m a kp:Membership .
-  { ?m org:member ?s } UNION { ?m org:organization ?s } UNION { ?m kp:project ?s }
-  OPTIONAL { ?m org:member ?person OPTIONAL { ?person rdfs:label|foaf:name ?personl } }
-  OPTIONAL { ?m org:role ?role OPTIONAL { ?role rdfs:label ?rolel } }
-  OPTIONAL { ?m org:organization|kp:project ?org OPTIONAL { ?org rdfs:label ?orgl } }
-  OPTIONAL { ?m kp:startDate ?start }
-  OPTIONAL { ?m kp:endDate ?end }
+  OPTIONAL { ?o rdfs:label|skos:prefLabel|foaf:name ?ol FILTER(isIRI(?o)) }
 }"""
 
 
@@ -164,123 +172,245 @@ def exists(store: Store, iri: str) -> bool:
     return store.ask("ASK { ?s ?p ?o }", {"s": NamedNode(iri)})
 
 
-def describe(store: Store, site: Site, iri: str, lang: str) -> Resource | None:
+def node_link(net: Projection, site: Site, iri: str, lang: str, note: str = "") -> Link:
+    """A link to an entity of the projection (call under ``net.reading()``)."""
+    return Link(iri, display(net.label(iri, lang)), site.path(iri), site.group(iri), note)
+
+
+def format_value(literal: Literal, lang: str) -> str:
+    """A literal as a person reads it: a date as "1 maart 2021", a number with Dutch separators."""
+    dtype = literal.datatype.value if literal.datatype else ""
+    value = literal.value
+    if dtype.endswith("#date") and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        y, m, d = value.split("-")
+        month = (MONTHS_EN if lang == "en" else MONTHS)[int(m) - 1]
+        return f"{month} {int(d)}, {y}" if lang == "en" else f"{int(d)} {month} {y}"
+    if dtype.endswith(("#decimal", "#double", "#float")):
+        from .i18n import number
+
+        try:
+            return number(float(value), lang, 2).rstrip("0").rstrip(",.")
+        except ValueError:
+            return value
+    return value
+
+
+def type_links(net: Projection, site: Site, types: set[str], lang: str) -> list[Link]:
+    """The kinds to show: our own classes (the most specific ones), else one standard class that
+    the ontology labels (``dct:BibliographicResource`` reads "Brondocument"), never a bare IRI tail."""
+    closure = net.state.closure
+    ours = [t for t in types if t.startswith(KP)]
+    if ours:  # only the most specific: a Course is not also shown as "Onderwijsmateriaal"
+        shown = [t for t in ours if not any(t != o and t in closure.get(o, ()) for o in ours)]
+    else:
+        shown = sorted(t for t in types if t in vocab.ONTOLOGY_LABELS)[:1]
+
+    def label(t: str) -> str:  # the projection labels the classes it met; the ontology file all ours
+        return vocab.pick_label(net.state.labels.get(t) or vocab.ONTOLOGY_LABELS.get(t, {}), vocab.local_name(t), lang)
+
+    return [Link(t, display(label(t)), "", "other") for t in sorted(shown)]
+
+
+def describe(kb: Knowledge, store: Store, site: Site, iri: str, lang: str) -> Resource | None:
     """Everything a resource page shows, or ``None`` if the public dataset does not know ``iri``."""
-    s = NamedNode(iri)
-    rows = store.select(OUT, {"s": s})
+    rows = store.select(OUT, {"s": NamedNode(iri)})
     if not rows:
         return None
-    labels: dict[str, dict[str, str]] = {}
+    net = kb.net
     own_labels: dict[str, str] = {}
     texts: dict[str, str] = {}
-    literals: dict[str, dict[str, set[str]]] = {}
-    objects: dict[str, list[str]] = {}
+    literals: dict[str, dict[str, list[str]]] = {}
+    objects: dict[str, dict[str, None]] = {}
+    object_labels: dict[str, dict[str, str]] = {}
     for row in rows:
         p, o = row["p"].value, row["o"]
         if p in HIDDEN:
             continue
-        _collect(labels, row["p"], row.get("pl"))
         if isinstance(o, Literal):
             if p in LABELS:
                 own_labels.setdefault(o.language or "", o.value)
             elif p in TEXTS:
                 texts.setdefault(o.language or "", o.value)
-            else:
-                literals.setdefault(p, {}).setdefault(o.language or "", set()).add(o.value)
+            elif p not in NOT_SHOWN_AS_FACT:
+                bucket = literals.setdefault(p, {}).setdefault(o.language or "", [])
+                text = format_value(o, lang)
+                if text not in bucket:
+                    bucket.append(text)
         elif isinstance(o, NamedNode):
-            _collect(labels, o, row.get("ol"))
-            if o.value not in objects.setdefault(p, []):
-                objects[p].append(o.value)
+            by_p = objects.setdefault(p, {})
+            if len(by_p) < OUT_CAP:
+                by_p[o.value] = None
+                _collect(object_labels, o, row.get("ol"))
 
-    def link(target: str) -> Link:
-        return Link(target, pick(labels.get(target, {}), lang, tail(target)), site.path(target), site.group(target))
+    with net.reading():
+        def link(target: str) -> Link:
+            if net.has(target):
+                return node_link(net, site, target, lang)
+            return Link(target, pick(object_labels.get(target, {}), lang, tail(target)), site.path(target), site.group(target))
 
-    facts = []
-    for p, by_lang in literals.items():
-        values = by_lang.get(lang) or by_lang.get("nl") or by_lang.get("") or next(iter(by_lang.values()))
-        facts.append((predicate_label(labels.get(p, {}), p, lang), ", ".join(sorted(values))))
-    facts.sort()
+        facts = []
+        for p, by_lang in literals.items():
+            values = by_lang.get(lang) or by_lang.get("nl") or by_lang.get("") or next(iter(by_lang.values()))
+            facts.append((display(kb.describer.term_label(p, lang)), ", ".join(sorted(values))))
+        facts.sort()
 
-    out_groups = []
-    for p, targets in objects.items():
-        if p in NOT_SHOWN_AS_LINK:
+        groups: list[LinkGroup] = []
+        for p, targets in objects.items():
+            if p in NOT_SHOWN_AS_LINK:
+                continue
+            items = by_label(link(x) for x in targets)
+            groups.append(LinkGroup(p, kb.describer.term_label(p, lang), items, len(items)))
+        groups += links_in(net, site, iri, lang)
+        groups.sort(key=lambda g: (vocab.fold(g.label), g.inverse))
+
+        type_iris = set(objects.get(RDF + "type", {}))
+        people, people_total = memberships(net, site, iri, lang)
+        return Resource(
+            iri=iri,
+            label=pick(own_labels, lang, tail(iri)),
+            types=type_links(net, site, type_iris, lang),
+            type_iris=type_iris,
+            description=vocab.pick_label(texts, "", lang),
+            facts=facts,
+            links=groups,
+            sources=by_label(link(x) for x in objects.get(DCT + "source", {})),
+            urls=list(objects.get(SCHEMA + "url", {})),
+            people=people,
+            people_total=people_total,
+            lead=by_label(link(x) for x in objects.get(KP + "leadOrganisation", {})),
+            is_person=net.is_a(iri, KP + "Person"),
+        )
+
+
+def by_label(links: Any) -> list[Link]:
+    """Links in label order (not the backend's statement order: the same page on every store)."""
+    return sorted(links, key=lambda li: (vocab.fold(li.label), li.iri))
+
+
+def links_in(net: Projection, site: Site, iri: str, lang: str) -> list[LinkGroup]:
+    """What points at ``iri``, per relation, labelled as it reads from ``iri``: a sample of
+    ``IN_SAMPLE`` (by label) and the total from the projection's index, and where a list page
+    has them all, its address. Folded memberships and coverage records have sections of their own."""
+    by_pred = net.state.pin.get(iri) or {}
+    rels = {rel.predicate: rid for rid, rel in enumerate(net.state.rels) if not rel.qualifier}
+    groups = []
+    for p, subjects in by_pred.items():
+        if p in (vocab.MEMBERSHIP, vocab.COVERAGE) or p not in rels:
             continue
-        group = LinkGroup(p, predicate_label(labels.get(p, {}), p, lang), [link(x) for x in targets])
-        group.items.sort(key=lambda li: li.label.casefold())
-        out_groups.append(group)
-    out_groups.sort(key=lambda g: g.label.casefold())
-
-    in_labels: dict[str, dict[str, str]] = {}
-    in_map: dict[str, list[str]] = {}
-    for row in store.select(IN, {"s": s}):
-        p = row["p"].value
-        _collect(in_labels, row["p"], row.get("pl"))
-        _collect(in_labels, row["x"], row.get("xl"))
-        if isinstance(row["x"], NamedNode) and row["x"].value not in in_map.setdefault(p, []):
-            in_map[p].append(row["x"].value)
-    in_groups = []
-    for p, subjects in in_map.items():
-        items = [
-            Link(x, pick(in_labels.get(x, {}), lang, tail(x)), site.path(x), site.group(x))
-            for x in subjects
-        ]
-        items.sort(key=lambda li: li.label.casefold())
-        in_groups.append(LinkGroup(p, predicate_label(in_labels.get(p, {}), p, lang), items))
-    in_groups.sort(key=lambda g: g.label.casefold())
-
-    type_iris = set(objects.get(RDF + "type", []))
-    types = [link(x) for x in objects.get(RDF + "type", []) if x.startswith(KP) or not _has_kp(type_iris)]
-    return Resource(
-        iri=iri,
-        label=pick(own_labels, lang, tail(iri)),
-        types=types,
-        type_iris=type_iris,
-        description=pick(texts, lang),
-        facts=facts,
-        out_links=out_groups,
-        in_links=in_groups,
-        sources=[link(x) for x in objects.get(DCT + "source", [])],
-        urls=list(objects.get(SCHEMA + "url", [])),
-        people=memberships(store, site, iri, lang),
-    )
+        others = [s for s in subjects if s != iri]
+        if not others:
+            continue
+        sample = sample_of(net, others, IN_SAMPLE, lang)
+        group = LinkGroup(p, net.rel_label(rels[p], lang, inverse=True), [node_link(net, site, s, lang) for s in sample], len(others), inverse=True)
+        if len(others) > IN_SAMPLE:
+            group.more_href = more_href(net, site, iri, p, others[0], lang)
+        groups.append(group)
+    return groups
 
 
-def _has_kp(types: set[str]) -> bool:
-    return any(t.startswith(KP) for t in types)
+BIG = 200
 
 
-def memberships(store: Store, site: Site, iri: str, lang: str) -> list[Link]:
-    """People and their roles around ``iri``, read through the ``kp:Membership`` resources.
+def sample_of(net: Projection, items: list[str], n: int, lang: str) -> list[str]:
+    """``n`` of ``items``, shown in label order: of a small group the first by label; of a big one
+    (more than ``BIG``: a theme's thousands of projects) the ``n`` best connected, so a page never
+    sorts thousands of labels (the list page behind "en nog ..." has them all, in label order)."""
+    if len(items) > BIG:
+        adj = net.state.G._adj  # noqa: SLF001 - degrees of thousands of nodes
+        picked = heapq.nsmallest(n, items, key=lambda x: (-len(adj.get(x, ())), x))
+    else:
+        picked = heapq.nsmallest(n, items, key=lambda x: (net.label(x, lang).casefold(), x))
+    return sorted(picked, key=lambda x: (vocab.fold(net.label(x, lang)), x))
 
-    On an organisation or project page each item is a person ("ambassadeur, 2021-"); on a person
-    page it is the organisation or project ("ambassadeur bij ...").
-    """
-    found: dict[str, dict[str, Any]] = {}
-    for row in store.select(MEMBERSHIPS, {"s": NamedNode(iri)}):
-        m = found.setdefault(row["m"].value, {"labels": {}, "role": None, "person": None, "org": None})
-        for key in ("person", "role", "org"):
-            if key in row:
-                m[key] = row[key].value
-                _collect(m["labels"], row[key], row.get(key + "l"))
-        for key in ("start", "end"):
-            if key in row:
-                m[key] = row[key].value
+
+def more_href(net: Projection, site: Site, value: str, predicate: str, example: str, lang: str) -> str:
+    """The list page that shows every ``?x predicate value`` (the list ``example`` is in)."""
+    for facet_key in INTO_LIST.get(predicate, ()):
+        for name, spec in LISTS.items():
+            if facet_key in spec.extract and net.is_any(example, spec.classes):
+                return list_url(LIST_PAGES[name], {facet_key: [value]}, site, lang)
+    return ""
+
+
+def list_url(path: str, filters: dict[str, list[str]], site: Site, lang: str, page: int = 1) -> str:
+    """The address of a list page filtered by ``filters`` (facet key -> value IRIs), in ``lang``."""
+    from urllib.parse import urlencode
+
+    from .i18n import DEFAULT
+
+    params = [(k, token(site, v)) for k, values in filters.items() for v in values]
+    if page > 1:
+        params.append(("pagina", str(page)))
+    if lang != DEFAULT:
+        params.append(("lang", lang))
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def token(site: Site, value: str) -> str:
+    """A facet value in a URL: our resources by ``kind/slug`` ("thema/communicatie"), classes by
+    their local name ("ELearning"), years and statuses as they are."""
+    if site.is_ours(value):
+        return value[len(site.prefix):]
+    if value.startswith(KP):
+        return value[len(KP):]
+    return value
+
+
+def untoken(site: Site, key: str, text: str) -> str:
+    """The facet value a URL token names (the inverse of :func:`token`; a bare slug is tried
+    under the kinds the facet's values have)."""
+    text = text.strip()[:300]
+    facet = FACETS[key]
+    if key == "soort":
+        return KP + text
+    if facet.classes is None:
+        return text
+    if "/" in text:
+        return site.prefix + text
+    kinds = FACET_KINDS.get(key, ())
+    return site.prefix + kinds[0] + "/" + text if kinds else site.prefix + text
+
+
+FACET_KINDS = {
+    "thema": ("thema",), "competentie": ("canmeds", "competentie"), "niveau": ("niveau",), "regio": ("regio",),
+    "programma": ("programma",), "rol": ("rol",), "lidvan": ("organisatie",), "zorgsetting": ("zorgsetting",),
+    "organisatie": ("organisatie", "project", "programma"), "project": ("project", "programma"),
+}
+
+
+def memberships(net: Projection, site: Site, iri: str, lang: str) -> tuple[list[Link], int]:
+    """People and their roles around ``iri``, from the projection's folded ``kp:Membership``s: on
+    an organisation or project page each item is a person ("Ambassadeur onderwijsknooppunt,
+    2021–"); on a person page each organisation and project of a membership (a membership that
+    names both an organisation and a project gives both). At most ``PEOPLE_CAP``, with the total."""
+    st = net.state
+    rels = st.rels
+    # only the membership edges, through the by-predicate index: a busy organisation has
+    # thousands of other edges (projects, materials) that a walk over all its entries would read
+    others = dict.fromkeys([*st.pin.get(iri, {}).get(vocab.MEMBERSHIP, ()), *st.pout.get(iri, {}).get(vocab.MEMBERSHIP, ())])
+    adj = st.G._adj.get(iri, {})  # noqa: SLF001
+    found: list[tuple[str, str, str | None]] = []  # (other, role, membership)
+    for other in others:
+        for rid, _subject, via in adj[other]["r"]:
+            rel = rels[rid]
+            if rel.predicate == vocab.MEMBERSHIP:
+                found.append((other, rel.qualifier, via))
+    total = len(found)
+    if total > PEOPLE_CAP:  # a busy organisation: per role its best connected people
+        degrees = st.G._adj  # noqa: SLF001 - degrees of thousands of nodes
+        found = heapq.nsmallest(PEOPLE_CAP, found, key=lambda f: (f[1], -len(degrees.get(f[0], ())), f[0]))
     items = []
-    for m in found.values():
-        other = m["org"] if m["person"] == iri else m["person"]
-        if not other:
-            continue
-        role = pick(m["labels"].get(m["role"], {}), lang, tail(m["role"])) if m["role"] else ""
-        period = ""
-        if m.get("start") or m.get("end"):
-            period = f"{m.get('start', '')[:4]}–{m.get('end', '')[:4]}"
-        note = ", ".join(x for x in (role, period) if x)
-        label = pick(m["labels"].get(other, {}), lang, tail(other))
-        link = Link(other, label, site.path(other), site.group(other), note)
-        link.role = m["role"] or ""  # type: ignore[attr-defined]
+    for other, role, via in found:
+        rec = net.nary(via) if via else None
+        details = rec.details if rec else {}
+        start, end = details.get(KP + "startDate", "")[:4], details.get(KP + "endDate", "")[:4]
+        period = f"{start}–{end}" if start or end else ""
+        role_label = display(net.term_label(role, lang)) if role else ""
+        link = node_link(net, site, other, lang, ", ".join(x for x in (role_label, period) if x))
+        link.role = role  # type: ignore[attr-defined]
         items.append(link)
-    items.sort(key=lambda li: (li.note, li.label.casefold()))
-    return items
+    items.sort(key=lambda li: (li.note, vocab.fold(li.label)))
+    return items, total
 
 
 # --- RDF description (content negotiation) -----------------------------------------------------
@@ -297,36 +427,6 @@ def description_triples(store: Store, iri: str) -> list[Triple]:
     """The resource's own statements, the statements pointing at it, and the labels of both ends."""
     triples = store.construct(DESCRIPTION, {"s": NamedNode(iri)})
     return [t for t in triples if t.predicate.value not in HIDDEN]
-
-
-# --- lists -------------------------------------------------------------------------------------
-LIST = """
-SELECT ?cls ?x ?l ?t ?tl WHERE {
-  ?x a ?t . ?t rdfs:subClassOf* ?cls .
-  OPTIONAL { ?x rdfs:label|skos:prefLabel|foaf:name ?l }
-  OPTIONAL { ?t rdfs:label ?tl }
-}"""
-
-
-def instances(store: Store, site: Site, cls: str, lang: str) -> list[Link]:
-    """Every instance of ``cls`` (subclasses included), once, sorted by label, noting its kind."""
-    labels: dict[str, dict[str, str]] = {}
-    kinds: dict[str, dict[str, str]] = {}
-    type_labels: dict[str, dict[str, str]] = {}
-    for row in store.select(LIST, {"cls": NamedNode(cls)}):
-        x = row["x"].value
-        _collect(labels, row["x"], row.get("l"))
-        if row["t"].value.startswith(KP):
-            _collect(type_labels, row["t"], row.get("tl"))
-            kinds.setdefault(x, {})[row["t"].value] = ""
-    items = []
-    for x, by_lang in labels.items():
-        if not site.is_ours(x):
-            continue
-        own = [pick(type_labels.get(t, {}), lang, tail(t)) for t in kinds.get(x, {}) if t != cls]
-        items.append(Link(x, pick(by_lang, lang, tail(x)), site.path(x), site.group(x), ", ".join(sorted(set(own)))))
-    items.sort(key=lambda li: li.label.casefold())
-    return items
 
 
 CONCEPTS = """
@@ -470,89 +570,72 @@ def _int(term: Any) -> int:
         return 10**6
 
 
+
+# --- instances of a class (the initiative form's choices) -----------------------------------------
+_INSTANCES: dict[tuple, list[Link]] = {}
+
+
+def instances(kb: Knowledge, site: Site, cls: str, lang: str) -> list[Link]:
+    """Every resource of ``cls`` (subclasses included), sorted by label: one pass over the
+    projection's nodes per store generation and language, not a query per request."""
+    net = kb.net
+    with net.reading():
+        key = (id(net), net.generation, cls, lang)
+        found = _INSTANCES.get(key)
+        if found is None:
+            found = [node_link(net, site, n, lang) for n, attrs in net.G.nodes(data=True) if attrs.get("own") and site.is_ours(n) and net.is_a(n, cls)]
+            found.sort(key=lambda li: vocab.fold(li.label))
+            for old in [k for k in _INSTANCES if k[0] == key[0] and k[1] != key[1]]:
+                del _INSTANCES[old]
+            _INSTANCES[key] = found
+    return found
+
+
 # --- coverage and gaps of a competency or theme --------------------------------------------------
-COVERAGE = """
-SELECT ?s ?cov ?comp ?cur ?curl ?lvl ?lvll ?year WHERE {
-  ?comp skos:broader* ?s .
-  ?cov kp:competency ?comp ; kp:curriculum ?cur .
-  OPTIONAL { ?cur rdfs:label ?curl }
-  OPTIONAL { ?cov kp:coverageLevel ?lvl OPTIONAL { ?lvl rdfs:label ?lvll } }
-  OPTIONAL { ?cov kp:studyYear ?year }
-}"""
+def coverage_rows(kb: Knowledge, site: Site, concept: str, lang: str) -> list[dict[str, Any]]:
+    """Curricula that cover ``concept`` (or a narrower one): per curriculum the coverage levels
+    and study years (``graph.analysis.coverage``, memoised per store generation)."""
+    from .i18n import t
 
-
-def coverage(store: Store, site: Site, concept: str, lang: str) -> list[dict[str, Any]]:
-    """Curricula that cover ``concept`` (or a narrower one): per curriculum the years and levels."""
-    labels: dict[str, dict[str, str]] = {}
-    per: dict[str, dict[str, set[str]]] = {}
-    for row in store.select(COVERAGE, {"s": NamedNode(concept)}):
-        cur = row["cur"].value
-        _collect(labels, row["cur"], row.get("curl"))
-        level = ""
-        if "lvl" in row:
-            _collect(labels, row["lvl"], row.get("lvll"))
-            level = row["lvl"].value
-        year = row["year"].value if "year" in row else ""
-        per.setdefault(cur, {}).setdefault(level, set()).add(year)
-    out = []
-    for cur, levels in per.items():
+    found = kb.coverage(concept, limit=40, lang=lang).get("curricula", {}).get("items", [])
+    rows = []
+    for item in found:
+        per: dict[str, set[str]] = {}
+        for c in item.get("coverage", []):
+            per.setdefault(display(c.get("level_label") or "?"), set()).add(str(c.get("study_year") or ""))
         parts = []
-        for level, years in sorted(levels.items()):
-            name = pick(labels.get(level, {}), lang, tail(level)) if level else "?"
-            ys = ", ".join(sorted(y for y in years if y))
-            parts.append(f"{name} ({'jr ' if lang == 'nl' else 'yr '}{ys})" if ys else name)
-        out.append({
-            "link": Link(cur, pick(labels.get(cur, {}), lang, tail(cur)), site.path(cur), "material"),
-            "levels": "; ".join(parts),
-        })
-    out.sort(key=lambda x: x["link"].label.casefold())
+        for level, ys in sorted(per.items()):
+            ys_text = ", ".join(sorted(y for y in ys if y))
+            parts.append(f"{level} ({t('year', lang).lower()} {ys_text})" if ys_text else level)
+        rows.append({"link": Link(item["iri"], display(item["label"]), site.path(item["iri"]), "material"), "levels": "; ".join(parts)})
+    return rows
+
+
+def gaps(kb: Knowledge, site: Site, concept: str, lang: str) -> list[Link]:
+    """Narrower concepts of ``concept`` that nothing addresses yet (no project, material, need,
+    expert or curriculum): where an Onderwijsknooppunt could start something. From the faceted
+    lists' postings and the projection, bounded by the concept's scope."""
+    from knooppunt.graph.analysis import concepts
+
+    net = kb.net
+    facet = "competentie" if net_is(kb, concept, (KP + "Competency", KP + "CanMEDSRole")) else "thema"
+    out = []
+    with kb.facets.reading(), net.lock.read():
+        lists = kb.facets.state.lists
+        scope = concepts.below(net, concept)
+        for member in scope:
+            if member == concept or net.into(member, SKOS + "broader"):
+                continue  # only leaves: a broader concept is addressed through its parts
+            if any(lst.postings.get(facet, {}).get(member) for lst in lists.values()) or net.into(member, vocab.COVERAGE):
+                continue
+            out.append(node_link(net, site, member, lang))
+    out.sort(key=lambda li: vocab.fold(li.label))
     return out
 
 
-GAPS = """
-SELECT ?s ?c ?l WHERE {
-  ?c skos:broader+ ?s .
-  OPTIONAL { ?c rdfs:label|skos:prefLabel ?l }
-  FILTER NOT EXISTS { ?x kp:addressesTheme|kp:addressesCompetency|kp:competency ?c }
-  FILTER NOT EXISTS { ?d skos:broader ?c }
-}"""
-
-
-def gaps(store: Store, site: Site, concept: str, lang: str) -> list[Link]:
-    """Narrower concepts of ``concept`` that nothing addresses yet (no material, project, need or
-    curriculum points at them): where an Onderwijsknooppunt could start something."""
-    labels: dict[str, dict[str, str]] = {}
-    for row in store.select(GAPS, {"s": NamedNode(concept)}):
-        _collect(labels, row["c"], row.get("l"))
-    items = [Link(c, pick(ls, lang, tail(c)), site.path(c), site.group(c)) for c, ls in labels.items()]
-    items.sort(key=lambda li: li.label.casefold())
-    return items
-
-
-# --- neighbourhood picture -------------------------------------------------------------------------
-def neighbourhood_svg_data(res: Resource, limit: int = 14) -> dict[str, Any]:
-    """Positions for a small radial picture: the resource in the middle, its neighbours around."""
-    seen: dict[str, Link] = {}
-    for group in [*res.out_links, *res.in_links]:
-        for item in group.items:
-            if item.iri != res.iri and item.iri not in seen and not item.iri.startswith((KP, OWL)):
-                seen[item.iri] = item
-    for item in res.people:
-        seen.setdefault(item.iri, item)
-    items = list(seen.values())[:limit]
-    width, height = 640, 360
-    cx, cy = width / 2, height / 2
-    nodes = []
-    for i, item in enumerate(items):
-        angle = 2 * math.pi * i / max(1, len(items)) - math.pi / 2
-        nodes.append({
-            "link": item,
-            "x": round(cx + math.cos(angle) * 230, 1),
-            "y": round(cy + math.sin(angle) * 135, 1),
-            "ly": round(cy + math.sin(angle) * 135 + (-15 if math.sin(angle) < -0.2 else 24), 1),
-            "short": item.label if len(item.label) <= 26 else item.label[:24] + "…",
-        })
-    return {"width": width, "height": height, "cx": cx, "cy": cy, "nodes": nodes, "more": max(0, len(seen) - limit)}
+def net_is(kb: Knowledge, iri: str, classes: tuple[str, ...]) -> bool:
+    with kb.net.reading():
+        return kb.net.is_any(iri, frozenset(classes))
 
 
 def safe_iri(iri: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -53,11 +54,31 @@ def install(app: FastAPI) -> None:
         return problem_response(422, "Invalid parameter", detail, errors=errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized", 403: "Forbidden"}
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405 and (allow := allowed_methods(request, headers.get("Allow"))):
+            headers["Allow"] = allow
         return problem_response(
             exc.status_code,
             titles.get(exc.status_code, "Error"),
             str(exc.detail) if exc.detail else "",
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
+
+
+def allowed_methods(request: Request, given: str | None) -> str | None:
+    """``given`` (Starlette's ``Allow``) plus every method the OpenAPI document declares for this
+    path. Starlette's 405 names only the first route that matches the path, but one path may be
+    served by several routes (``GET /api/proposals`` and ``POST /api/proposals``), and ``Allow``
+    must list them all (RFC 9110, 15.5.6)."""
+    methods = {m.strip() for m in (given or "").split(",") if m.strip()}
+    paths = request.app.openapi().get("paths", {})
+    path = request.url.path
+    # a literal path (/api/proposals/fields) is served by its own route, not by a template's
+    matching = [paths[path]] if path in paths else [
+        item for template, item in paths.items()
+        if re.fullmatch(re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template)), path)]
+    for item in matching:
+        methods |= {m.upper() for m in item if m in ("get", "put", "post", "delete", "patch", "head", "options")}
+    return ", ".join(sorted(methods)) or None

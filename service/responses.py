@@ -30,7 +30,9 @@ WHY = {
     408: "The request body stalled or took too long to arrive.",
     413: "The request body (or what it unpacks to) is over a limit.",
     415: "A request body in a media type this operation does not read.",
+    409: "Conflict: the proposal was decided already.",
     422: "Invalid parameter, or a change refused by the shapes (every SHACL result listed).",
+    429: "Too many requests from this client (see `Retry-After`).",
     503: "Busy, stopped at the time limit, or the store is unavailable (see `Retry-After`).",
     504: "The remote store did not answer in time.",
 }

@@ -2,9 +2,21 @@
 ``/.well-known/void`` (a VoID description of the public dataset).
 
 Queries from outside run in killable worker processes (``graph.sparql.sandbox``), so a slow query stops
-at ``query_timeout`` and never blocks ``/health``, the API or other queries. The route is
-``async`` only to read the request; parsing the dataset and running the query happen in the
-thread pool.
+at ``query_timeout`` and never blocks ``/health``, the API or other queries. The event loop waits
+for the worker's answer without a thread, and the answer's bytes, written by the engine in the
+worker, become the response body as they are.
+
+Queries take a short way in (:class:`QueryLane`): a plain ASGI layer just outside the router,
+inside every app-wide middleware (CORS, gzip, security headers), answers query operations itself,
+so they skip FastAPI's routing and dependency machinery (~20% of the time of a small query). It
+hands everything else (updates, the query page, the service description) to the route below,
+which can also answer queries on its own.
+
+Caching (``graph.sparql.cache``): query shapes are remembered per text. On an embedded store a
+GET query's answer is kept per store state (``Store.state_id``), with a weak ``ETag`` and
+``Cache-Control: no-cache``: the same GET again is answered from memory, and with
+``If-None-Match`` by ``304 Not Modified``, until a write changes the state. The service
+description and VoID are kept per state the same way. POST queries are always run.
 
 Status codes (problem+json when the client accepts JSON, else text/plain):
 
@@ -39,8 +51,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from knooppunt.graph.namespaces import DCT, RDF, SD, VOID, XSD, sparql_prefixes
-from knooppunt.graph.sparql import sandbox
-from knooppunt.graph.sparql.results import GRAPH_MEDIA, RESULTS_MEDIA, QueryRequest, rdf_document
+from knooppunt.graph.sparql import cache, sandbox
+from knooppunt.graph.sparql.results import (
+    GRAPH_MEDIA,
+    RESULTS_MEDIA,
+    QueryRequest,
+    QueryResult,
+    rdf_document,
+)
 from knooppunt.graph.sparql.text import (
     NotAcceptable,
     QueryBusy,
@@ -49,13 +67,14 @@ from knooppunt.graph.sparql.text import (
     QuerySyntaxError,
     QueryTimeout,
     WorkerFailed,
-    query_shape,
     resolve_dataset,
 )
 from knooppunt.graph.store import Store, StoreTimeout, StoreUnavailable
 from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import bodies, responses
 from .conneg import negotiate, parse_accept, quality
@@ -73,10 +92,14 @@ write token itself). While it is ``None``, updates get ``403``."""
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static" / "sparql"
-TEMPLATE = HERE / "templates" / "sparql.html"
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 TRUNCATED_HEADER = "X-Knooppunt-Truncated"
 ROW_CAP_HEADER = "X-Knooppunt-Row-Cap"
+CACHE_CONTROL = "no-cache"
+"""For GET answers: keep them, but ask (cheaply, with ``If-None-Match``) before using them again."""
+GZIP_LEVEL = 1
+"""zlib level 1: SPARQL results shrink ~25x anyway, at a twentieth of the CPU of level 9 (which
+took ~10 ms for a 700 kB answer, more than the query)."""
 
 # --- content negotiation ------------------------------------------------------------------------
 RESULTS_TYPES = {  # media type -> results format; first entries preferred on a tie
@@ -183,6 +206,7 @@ class _Operation:
         self.query: str | None = None
         self.update: str | None = None
         self.params: list[tuple[str, str]] = []
+        self.body: bytes = b""  # as read, for a route further in to read again
 
     def values(self, name: str) -> list[str]:
         return [v for k, v in self.params if k == name]
@@ -221,7 +245,7 @@ async def _read_operation(request: Request) -> _Operation:
     if request.method == "POST":
         media, params = _content_type(request)
         if media == "application/x-www-form-urlencoded":
-            body = await _read_body(request, max(settings.max_upload_bytes, 3 * settings.max_query_bytes))
+            body = op.body = await _read_body(request, max(settings.max_upload_bytes, 3 * settings.max_query_bytes))
             text = _utf8(body, params.get("charset"))
             try:
                 form = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
@@ -229,10 +253,10 @@ async def _read_operation(request: Request) -> _Operation:
                 raise _Fail(400, "Not UTF-8", "the form holds percent-escapes that are not UTF-8") from None
             op.params += form
         elif media == "application/sparql-query":
-            body = await _read_body(request, settings.max_query_bytes)
+            body = op.body = await _read_body(request, settings.max_query_bytes)
             op.params.append(("query", _utf8(body, params.get("charset"))))
         elif media == "application/sparql-update":
-            body = await _read_body(request, settings.max_upload_bytes)
+            body = op.body = await _read_body(request, settings.max_upload_bytes)
             op.params.append(("update", _utf8(body, params.get("charset"))))
         else:
             found = f"Content-Type {media!r}" if media else "no Content-Type"
@@ -287,11 +311,54 @@ async def sparql(request: Request) -> Response:
             if op.query is not None:
                 raise _Fail(400, "Empty query", "the query parameter is empty")
             return await run_in_threadpool(_service_description, request, ranges)
-        if request.method == "GET" and wants_html(ranges) and not _format_override(request)[2]:
+        if _is_page(request, op, ranges):
             return _page(request, op.query)
-        return await run_in_threadpool(_run_query, request, op, ranges)
+        return await _answer_query(request, op, ranges)
     except _Fail as fail:
         return _error(request, fail)
+
+
+def _is_page(request: Request, op: _Operation, ranges) -> bool:
+    """A browser following a link to a query: it gets the query page with the query filled in."""
+    return request.method == "GET" and wants_html(ranges) and not _format_override(request)[2]
+
+
+class QueryLane:
+    """The short way in for query operations on ``/sparql`` (see the module docstring).
+
+    Installed as the innermost middleware (``setup``): app-wide middleware still wraps every
+    answer, only the router and FastAPI's per-route machinery are skipped. An operation that is
+    not a query goes on to the route with its body replayed, so it is read exactly as before."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql" or scope["method"] not in ("GET", "POST"):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            op = await _read_operation(request)
+            ranges = parse_accept(request.headers.get("accept"))
+            if op.update is None and op.query is not None and op.query.strip() and not _is_page(request, op, ranges):
+                response = await _answer_query(request, op, ranges)
+            else:
+                await self.app(scope, _replay(op.body, receive), send)
+                return
+        except _Fail as fail:
+            response = _error(request, fail)
+        await response(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives ``body`` once more, then whatever comes next."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def again():
+        return pending.pop() if pending else await receive()
+
+    return again
 
 
 async def _update(request: Request, op: _Operation) -> Response:
@@ -307,7 +374,7 @@ async def _update(request: Request, op: _Operation) -> Response:
     return await result if inspect.isawaitable(result) else result
 
 
-def _run_query(request: Request, op: _Operation, ranges) -> Response:
+async def _answer_query(request: Request, op: _Operation, ranges) -> Response:
     store: Store = request.app.state.store
     settings = request.app.state.settings
     endpoint = _endpoint(request)
@@ -320,7 +387,7 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
     if labels is not None and labels not in ("nl", "en"):
         raise _Fail(400, "Bad labels parameter", f"labels={labels!r}: use labels=nl or labels=en")
     query = op.query or ""
-    shape = query_shape(query, endpoint)
+    shape = cache.shape(query, endpoint)
     if shape.is_update:
         raise _Fail(400, "This is an update", f"{shape.form} is SPARQL Update: POST it as update= or "
                     "application/sparql-update, not as a query")
@@ -329,18 +396,31 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
                     "endpoint: they would make this server call other hosts")
     if shape.too_complex:
         raise _Fail(400, "Query too complex", shape.too_complex)
+    protocol_default, protocol_named = op.values("default-graph-uri"), op.values("named-graph-uri")
+    run = runner(request.app)
+    key = state_id = None
+    headers = {"Vary": "Accept"}
+    if request.method == "GET" and isinstance(run, sandbox.WorkerPool):  # embedded: we see every write
+        state_id = store.state_id()
+        key = (query, endpoint, tuple(protocol_default), tuple(protocol_named), results_fmt, graph_fmt,
+               labels, settings.row_cap)
+        headers["ETag"] = cache.etag(state_id, key)
+        headers["Cache-Control"] = CACHE_CONTROL
+        if _not_modified(request, headers["ETag"]):
+            return Response(status_code=304, headers=headers)
+        result = _cache(request.app, "sparql_results").get(state_id, key)
+        if result is not None:
+            return _result_response(result, headers, settings.row_cap)
     public = [g.value for g in store.public_graphs()]
-    default, named = resolve_dataset(
-        public, op.values("default-graph-uri"), op.values("named-graph-uri"), shape
-    )
+    default, named = resolve_dataset(public, protocol_default, protocol_named, shape)
     task = QueryRequest(
         query=query, default_graphs=default, named_graphs=named, results_format=results_fmt,
         graph_format=graph_fmt, labels=labels, label_graphs=public, base_iri=endpoint,
         row_cap=settings.row_cap,
-        public_union=not (op.values("default-graph-uri") or op.values("named-graph-uri") or shape.has_dataset),
+        public_union=not (protocol_default or protocol_named or shape.has_dataset),
     )
     try:
-        result = runner(request.app).run(task)
+        result = await run.run(task)
     except QuerySyntaxError as exc:
         extra = {"line": exc.line, "column": exc.column} if exc.line else {}
         raise _Fail(400, "Malformed query", exc.message, **extra) from None
@@ -367,11 +447,42 @@ def _run_query(request: Request, op: _Operation, ranges) -> Response:
         raise _Fail(503, "Store unavailable", str(exc), headers={"Retry-After": "10"}) from None
     except WorkerFailed as exc:
         raise _Fail(503, "Query service unavailable", str(exc), headers={"Retry-After": "5"}) from None
-    headers = {"Vary": "Accept"}
+    if key is not None and state_id == store.state_id():  # no write while it ran
+        _cache(request.app, "sparql_results").put(state_id, key, result)
+    return _result_response(result, headers, settings.row_cap)
+
+
+def _result_response(result: QueryResult, headers: dict[str, str], row_cap: int) -> Response:
+    headers = dict(headers)
     if result.truncated:
         headers[TRUNCATED_HEADER] = "true"
-        headers[ROW_CAP_HEADER] = str(settings.row_cap)
-    return Response(result.body, media_type=result.media_type, headers=headers)
+        headers[ROW_CAP_HEADER] = str(row_cap)
+    body = result.body if isinstance(result.body, bytes) else memoryview(result.body)
+    return Response(body, media_type=result.media_type, headers=headers)
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    """``If-None-Match`` names ``etag`` (weak comparison, RFC 9110 13.1.2) or is ``*``."""
+    given = request.headers.get("if-none-match")
+    if not given:
+        return False
+    tags = [t.strip() for t in given.split(",")]
+    return "*" in tags or etag.removeprefix("W/") in {t.removeprefix("W/") for t in tags}
+
+
+_caches_lock = threading.Lock()
+
+
+def _cache(app, name: str) -> cache.ResultCache:
+    """The app's cache ``name`` (query answers, descriptions), made on first use."""
+    found = getattr(app.state, name, None)
+    if found is None:
+        with _caches_lock:
+            found = getattr(app.state, name, None)
+            if found is None:
+                found = cache.ResultCache()
+                setattr(app.state, name, found)
+    return found
 
 
 # --- the worker pool ----------------------------------------------------------------------------
@@ -390,9 +501,12 @@ def runner(app) -> sandbox.WorkerPool | sandbox.DirectRunner:
 
 
 def setup(app: FastAPI) -> None:
-    """The query runner, CORS and gzip for the whole app, and our static files."""
+    """The query runner (workers start with the first query), the query lane, CORS and gzip
+    for the whole app, and our static files."""
     runner(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # innermost (the end of the list): inside every app-wide middleware, before the router
+    app.user_middleware.append(Middleware(QueryLane))
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=GZIP_LEVEL)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=["*"],
@@ -406,19 +520,12 @@ def setup(app: FastAPI) -> None:
 
 
 # --- the query page -----------------------------------------------------------------------------
-_template_cache: dict[str, object] = {}
-
-
 def _page(request: Request, query: str) -> HTMLResponse:
-    import jinja2
+    """The query page, inside the site's pages (menu, language switch, footer: ``service.pages``)."""
     from knooppunt.graph.queries import examples
 
-    template = _template_cache.get("page")
-    if template is None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(TEMPLATE.parent)), autoescape=True
-        )
-        template = _template_cache["page"] = env.get_template(TEMPLATE.name)
+    from .pages import render
+
     lang = "en" if request.query_params.get("lang") == "en" else "nl"
     data = {
         "endpoint": _endpoint(request),
@@ -430,8 +537,7 @@ def _page(request: Request, query: str) -> HTMLResponse:
         "timeout": request.app.state.settings.query_timeout,
     }
     page_json = json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
-    html = template.render(lang=lang, page_json=page_json, query=query)
-    return HTMLResponse(html, headers={"Vary": "Accept"})
+    return render(request, "sparql.html", headers={"Vary": "Accept"}, page_json=page_json, query=query)
 
 
 # --- service description and VoID ---------------------------------------------------------------
@@ -444,12 +550,23 @@ RDF_OUT = {
 }
 
 
-def _rdf_response(triples: list, ranges) -> Response:
+def _described(request: Request, ranges, key: tuple, make: Callable[[], list]) -> Response:
+    """An RDF description (service description, VoID) in the negotiated format, kept per store
+    state with an ETag like GET query answers: ``make()`` (the triples) runs once per state."""
     choice = negotiate(ranges, {m: m for m in RDF_OUT}) or "text/turtle"
-    fmt = RDF_OUT[choice]
-    body = rdf_document(triples, fmt, {"sd": SD, "void": VOID, "formats": FORMATS_NS})
-    media = "application/n-triples" if choice == "text/plain" else choice
-    return Response(body, media_type=media, headers={"Vary": "Accept"})
+    state_id = request.app.state.store.state_id()
+    key = (*key, choice)
+    headers = {"Vary": "Accept", "ETag": cache.etag(state_id, key), "Cache-Control": CACHE_CONTROL}
+    if _not_modified(request, headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    descriptions = _cache(request.app, "sparql_descriptions")
+    found = descriptions.get(state_id, key)
+    if found is None:
+        body = rdf_document(make(), RDF_OUT[choice], {"sd": SD, "void": VOID, "formats": FORMATS_NS})
+        media = "application/n-triples" if choice == "text/plain" else choice
+        found = QueryResult("description", body or b"", media, choice)
+        descriptions.put(state_id, key, found)
+    return Response(found.body, media_type=found.media_type, headers=headers)
 
 
 def _t(s, p, o) -> Triple:
@@ -465,6 +582,11 @@ def _int(n: int) -> Literal:
 
 
 def _service_description(request: Request, ranges) -> Response:
+    key = ("service-description", _endpoint(request), UPDATE_HANDLER is not None)
+    return _described(request, ranges, key, lambda: _service_triples(request))
+
+
+def _service_triples(request: Request) -> list:
     store: Store = request.app.state.store
     endpoint = NamedNode(_endpoint(request))
     a = _n(RDF, "type")
@@ -504,7 +626,7 @@ def _service_description(request: Request, ranges) -> Response:
             _t(described, a, _n(SD, "Graph")),
             _t(described, _n(VOID, "triples"), _int(store.count(graph))),
         ]
-    return _rdf_response(out, ranges)
+    return out
 
 
 _void_lock = threading.Lock()
@@ -512,7 +634,7 @@ EXAMPLE_CLASSES = ("Project", "Programme", "EducationHub", "Consortium", "Materi
 
 
 def _void_triples(store: Store, base_url: str) -> list:
-    """The VoID description (our own, trusted queries, run in-process; cached per generation)."""
+    """The VoID description (our own, trusted queries, run in-process; cached per state)."""
     from knooppunt.graph.namespaces import KP, SKOS
 
     doc = base_url + "/.well-known/void"
@@ -571,15 +693,12 @@ def _void_triples(store: Store, base_url: str) -> list:
 def _void(request: Request, ranges) -> Response:
     store: Store = request.app.state.store
     base_url = str(request.base_url).rstrip("/")
-    key = (store.generation, base_url)
-    cached = getattr(request.app.state, "void_cache", None)
-    if cached is not None and cached[0] == key:
-        triples = cached[1]
-    else:
+
+    def make() -> list:
         with _void_lock:  # one computation at a time; they are not cheap on a big store
-            triples = _void_triples(store, base_url)
-        request.app.state.void_cache = (key, triples)
-    return _rdf_response(triples, ranges)
+            return _void_triples(store, base_url)
+
+    return _described(request, ranges, ("void", base_url), make)
 
 
 @router.get("/.well-known/void", tags=["sparql"], responses=responses.merge(

@@ -142,6 +142,15 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+def duplicate_check(request: Request):
+    """Likely duplicates of what a write adds, over the service's search index
+    (``graph.curation.duplicates``): returned with the write's result, never a refusal."""
+    from knooppunt.graph.curation.duplicates import Checker
+
+    kb = getattr(request.app.state, "knowledge", None)
+    return Checker(request.app.state.store, kb.index if kb is not None else None)
+
+
 # --- results and errors ---------------------------------------------------------------------------
 def write_problem(exc: ingest.WriteError) -> JSONResponse:
     """A refused or failed write as ``application/problem+json``."""
@@ -221,7 +230,8 @@ async def import_route(request: Request, graph: str | None = None, source: str |
     name = graph or (_stem(source) if source else f"import-{uuid.uuid4().hex[:8]}")
     target = graph_for_name(store, name)
     result = await _commit(lambda: ingest.import_document(
-        store, body, media, target, agent=token.name, scope=token.scope, source=source
+        store, body, media, target, agent=token.name, scope=token.scope, source=source,
+        duplicates=duplicate_check(request),
     ))
     if isinstance(result, Response):
         return result
@@ -288,7 +298,8 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
     if method == "POST" and graph is None:  # a new graph, named by the service
         graph = store.graph(f"gsp-{uuid.uuid4().hex[:12]}")
         quads = in_graph(quads, graph)
-        response = await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created=True)
+        response = await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created=True,
+                                     check=duplicate_check(request))
         if response.status_code == 201:
             response.headers["Location"] = graph.value
         return response
@@ -298,8 +309,10 @@ async def _gsp(request: Request, graph: NamedNode | None) -> Response:
     if method == "PUT":
         return await _gsp_write(
             store, token, graph, lambda: replace_graph(store, graph, quads), "gsp-put", created, replaces=True,
+            check=duplicate_check(request),
         )
-    return await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created)
+    return await _gsp_write(store, token, graph, lambda: add_to_graph(store, quads), "gsp-post", created,
+                            check=duplicate_check(request))
 
 
 def _body_quads(request: Request, store: Store, body: bytes, graph: NamedNode | None) -> list:
@@ -322,13 +335,13 @@ def _body_quads(request: Request, store: Store, body: bytes, graph: NamedNode | 
 
 async def _gsp_write(
     store, token: Token, graph: NamedNode, delta: Callable[[], Delta], operation: str, created: bool,
-    replaces: bool = False,
+    replaces: bool = False, check: Callable | None = None,
 ) -> Response:
     """Commit a Graph Store change; ``replaces``: the request replaces or drops the graph (so the
     private facts it stated before may go, see ``delta.route_private``)."""
     result = await _commit(lambda: ingest.commit(
         store, delta, agent=token.name, scope=token.scope, operation=operation, graph=graph,
-        replaces_graph=replaces,
+        replaces_graph=replaces, duplicates=check,
     ))
     if isinstance(result, Response):
         return result
@@ -435,7 +448,8 @@ async def handle_update(
         parsed = parse_update(update, store.settings.base, using=using_graph_uri or (),
                               using_named=using_named_graph_uri or (), max_bytes=limit)
         return ingest.commit(store, lambda: update_delta(store, parsed, admin=admin),
-                             agent=token.name, scope=token.scope, operation="sparql-update")
+                             agent=token.name, scope=token.scope, operation="sparql-update",
+                             duplicates=duplicate_check(request))
 
     result = await _commit(run)
     if isinstance(result, Response):

@@ -16,16 +16,16 @@ OUT = HERE.parent / "docs" / "screenshot.png"
 
 def main() -> int:
     sys.path.insert(0, str(HERE))
-    from conftest import LiveServer, memory_settings
+    from conftest import BROWSER_ARGS, LiveServer, chromium_path, memory_settings
     from knooppunt.graph.store import open_store
     from knooppunt.service.app import create_app
     from playwright.sync_api import sync_playwright
-    from test_browser import ARGS, DESKTOP, chromium_path
+    from test_browser import DESKTOP
 
     server = LiveServer(create_app(store=open_store(memory_settings()))).start()
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
+            browser = p.chromium.launch(executable_path=chromium_path(), args=BROWSER_ARGS)
             page = browser.new_page(viewport=DESKTOP, locale="nl-NL")
             page.goto(server.url + "/")
             page.get_by_role("combobox").fill("proactieve")

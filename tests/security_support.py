@@ -6,6 +6,7 @@ outbound request" is the kernel delivering a connection, not our own analysis of
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -55,3 +56,19 @@ class Listener:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class BlockingPool:
+    """A ``WorkerPool`` for tests without an event loop: ``run`` waits for the coroutine."""
+
+    def __init__(self, pool) -> None:
+        self.pool = pool
+
+    def run(self, request):
+        return asyncio.run(self.pool.run(request))
+
+    def pids(self) -> list[int]:
+        return self.pool.pids()
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,5 +1,5 @@
-"""Hand-checked answers on the seed data: connections, related projects, paths, coverage, gaps,
-graph views, exports and projection stats. Every explanation path is checked against the store:
+"""Hand-checked answers on the seed data: related projects, paths, coverage, gaps, graph views,
+exports and projection stats (connections: ``test_connections.py``). Every explanation path is checked against the store:
 each of its edges must be a real public statement (or a real membership/coverage)."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import networkx as nx
+from graph_support import assert_real_path
 from pyoxigraph import NamedNode
 
 BASE = "https://w3id.org/knooppunt"
@@ -15,77 +16,6 @@ ID = f"{BASE}/id"
 PZP = f"{ID}/thema/proactieve-zorgplanning"
 DEMENTIE = f"{ID}/thema/dementie"
 DEDICATED = f"{ID}/project/dedicated"
-ORG_MEMBER = "http://www.w3.org/ns/org#member"
-
-
-def assert_real_path(store, path, start=None, end=None):
-    """Each edge of ``path`` is a public statement between consecutive nodes."""
-    nodes = path["nodes"]
-    assert len(path["edges"]) == len(nodes) - 1 == path["length"]
-    if start:
-        assert nodes[0] == start, path["text"]
-    if end:
-        assert nodes[-1] == end, path["text"]
-    public = set(store.public_graphs())
-    for (here, there), edge in zip(zip(nodes, nodes[1:], strict=False), path["edges"], strict=False):
-        assert {edge["subject"], edge["object"]} == {here, there}, path["text"]
-        assert edge["subject_label"] and edge["predicate_label"] and edge["object_label"]
-        if edge.get("via"):  # a folded membership/coverage: the resource names both ends
-            via = NamedNode(edge["via"])
-            assert any(q.graph_name in public for q in store.quads(via, None, NamedNode(edge["subject"]), None))
-            assert any(q.graph_name in public for q in store.quads(via, None, NamedNode(edge["object"]), None))
-        else:
-            quads = store.quads(NamedNode(edge["subject"]), NamedNode(edge["predicate"]), NamedNode(edge["object"]), None)
-            assert any(q.graph_name in public for q in quads), f"not a statement: {edge}"
-    assert path["text"].count("—") == path["length"] == path["text"].count("→") + path["text"].count("←")
-
-
-# --- connections ----------------------------------------------------------------------------------
-def test_initiative_on_proactieve_zorgplanning_in_mbo(client, store):
-    r = client.post("/api/connections", json={"title": "Proactieve zorgplanning in het mbo", "description": "Lessen voor verzorgenden.", "levels": ["mbo"]})
-    assert r.status_code == 200, r.text
-    answer = r.json()
-    assert [t["iri"] for t in answer["initiative"]["recognised"]] == [PZP]
-    assert answer["initiative"]["levels"][0]["iri"] == f"{ID}/niveau/mbo"
-
-    projects = {p["iri"]: p for p in answer["projects"]}
-    assert DEDICATED in projects and f"{ID}/project/pzp-bij-dementie" in projects
-    materials = {m["iri"]: m for m in answer["materials"]}
-    assert f"{ID}/materiaal/richtlijn-proactieve-zorgplanning" in materials
-
-    for item in [*answer["projects"], *answer["materials"]]:
-        assert item["score"] > 0 and item["paths"]
-        path = item["paths"][0]
-        assert_real_path(store, path, start=PZP, end=item["iri"])
-        assert path["edges"][0]["predicate"] == KP + "addressesTheme"
-
-    # the organisations behind them: DEDICATED's lead organisations, reached through DEDICATED
-    orgs = {o["iri"]: o for o in answer["organisations"]}
-    lead = f"{ID}/organisatie/maastricht-university"
-    assert lead in orgs
-    via_dedicated = [p for p in orgs[lead]["paths"] if DEDICATED in p["nodes"]]
-    assert via_dedicated
-    assert_real_path(store, via_dedicated[0], start=PZP, end=lead)
-    assert via_dedicated[0]["edges"][-1]["predicate"] == KP + "leadOrganisation"
-    for org in answer["organisations"]:
-        for path in org["paths"]:
-            assert_real_path(store, path, end=org["iri"])
-
-
-def test_given_terms_outrank_recognised_and_scores_are_sorted(client):
-    answer = client.post("/api/connections", json={"title": "Nieuw initiatief", "themes": ["dementie"]}).json()
-    assert answer["initiative"]["terms"] == [{**answer["initiative"]["terms"][0], "iri": DEMENTIE, "origin": "given"}]
-    for key in ("projects", "materials", "organisations", "people", "needs"):
-        scores = [x["score"] for x in answer[key]]
-        assert scores == sorted(scores, reverse=True), key
-    assert DEDICATED in [p["iri"] for p in answer["projects"]]
-
-
-def test_level_match_ranks_higher(client):
-    with_level = client.post("/api/connections", json={"title": "x", "themes": ["proactieve-zorgplanning"], "levels": ["mbo"]}).json()
-    for item in [*with_level["projects"], *with_level["materials"]]:
-        if "level" in item["reasons"]:
-            assert any(f"{ID}/niveau/" in n for p in item["paths"] for n in p["nodes"])
 
 
 # --- related projects ---------------------------------------------------------------------------------

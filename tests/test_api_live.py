@@ -177,9 +177,10 @@ def test_merged_best_equals_full_sums():
         for _ in range(rnd.randint(1, 4)):
             w = rnd.choice([1.0, 0.8])
             terms.append({f"i{rnd.randrange(60)}": rnd.choice([w, w * 0.7]) for _ in range(rnd.randint(0, 50))})
+        scales = [rnd.choice([1.0, 0.5, 0.37]) for _ in terms]
         full: dict[str, float] = {}
-        for t in terms:
+        for t, scale in zip(terms, scales, strict=True):
             for k, v in t.items():
-                full[k] = full.get(k, 0.0) + v
+                full[k] = full.get(k, 0.0) + v * scale
         for n in (1, 5, 30, 100):
-            assert _merged_best(terms, [_ranked(t) for t in terms], n) == _best_scores(full, n)
+            assert _merged_best(terms, [_ranked(t) for t in terms], scales, n) == _best_scores(full, n)

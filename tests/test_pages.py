@@ -69,7 +69,7 @@ def test_resource_page_shows_facts_links_and_source(client):
     assert "Accept" in r.headers["vary"]
     html = r.text
     assert "<h1>Proactieve zorgplanning</h1>" in html
-    assert "Wordt genoemd door" in html  # links in (projects and materials on this theme)
+    assert 'id="h-s-projects"' in html and 'id="h-s-materials"' in html  # who works on it, what exists
     assert "data-source" in html  # dct:source
     assert 'class="minigraph"' in html  # the neighbourhood picture
     assert "/verkenner?focus=" in html
@@ -78,7 +78,7 @@ def test_resource_page_shows_facts_links_and_source(client):
 def test_hub_page_has_its_sections(client):
     hub = first_iri(client, "/onderwijsknooppunten", "organisatie")
     html = client.get(hub).text
-    for heading in ("Ambassadeurs", "Leden"):
+    for heading in ("Ambassadeurs", "Verbanden"):
         assert heading in html
 
 
@@ -156,7 +156,7 @@ def test_explorer_page_knows_its_focus(client):
 
 
 def test_static_files_are_ours(client):
-    for name in ("pages.css", "common.js", "search.js", "initiative.js", "explorer.js"):
+    for name in ("pages.css", "common.js", "search.js", "initiative.js", "explorer.js", "cytoscape-container.css", "favicon.svg"):
         r = client.get(f"/static/pages/{name}")
         assert r.status_code == 200, name
         text = r.text.replace("http://www.w3.org/2000/svg", "")  # the SVG namespace, not a fetch

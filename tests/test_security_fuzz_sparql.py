@@ -19,7 +19,7 @@ from knooppunt.graph.sparql.results import QueryRequest
 from knooppunt.graph.sparql.sandbox import WorkerPool
 from knooppunt.graph.sparql.text import QueryError, query_shape
 from knooppunt.graph.store import open_store
-from security_support import Listener
+from security_support import BlockingPool, Listener
 
 BASE = "https://w3id.org/knooppunt"
 URL = "{URL}"  # replaced by a listener's address
@@ -74,7 +74,7 @@ def _engine_calls(query: str, listener: Listener) -> bool:
 
 def test_no_generated_query_reaches_the_network(tmp_path):
     store = open_store(Settings(store="memory", base_iri=BASE, token_file=""))
-    pool = WorkerPool(store, timeout=10, max_workers=1)
+    pool = BlockingPool(WorkerPool(store, timeout=10, max_workers=1))
     oracle, sentinel = Listener(), Listener()
     real: list[str] = []
     try:

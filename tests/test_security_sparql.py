@@ -31,7 +31,7 @@ from knooppunt.graph.sparql.text import (
     query_shape,
 )
 from knooppunt.graph.store import open_store
-from security_support import Listener
+from security_support import BlockingPool, Listener
 
 BASE = "https://w3id.org/knooppunt"
 
@@ -108,7 +108,7 @@ def test_from_with_escapes_resolves_like_the_engine():
 def pool(request, tmp_path_factory):
     where = "memory" if request.param == "memory" else str(tmp_path_factory.mktemp("store") / "db")
     store = open_store(Settings(store=where, base_iri=BASE, token_file=""))
-    pool = WorkerPool(store, timeout=10, max_workers=1)
+    pool = BlockingPool(WorkerPool(store, timeout=10, max_workers=1))
     yield pool
     pool.close()
     store.close()

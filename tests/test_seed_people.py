@@ -97,7 +97,7 @@ def test_region_theme_and_project_filters_find_them(client):
 
 def test_the_knooppunt_page_lists_its_ambassador(client):
     html = client.get("/id/organisatie/okp-propallia").text
-    section = html.split("Ambassadeurs</h3>", 1)[1].split("<h3>", 1)[0]
+    section = html.split("Ambassadeurs</h2>", 1)[1].split("</section>", 1)[0]
     assert re.findall(r'href="(/id/persoon/[^"?]+)"[^>]*>([^<]+)<', section) == [("/id/persoon/marcella-tam", "Marcella Tam")]
     assert "Hier staat nog niets" not in section
     assert "Jopke Kruyt" in html  # the kwartiermaker and the members under "Mensen"
@@ -108,7 +108,7 @@ def test_a_knooppunt_without_a_named_ambassador_says_so(client):
     """No retrievable source names the ambassador of Ligare: the page must not invent one."""
     html = client.get("/id/organisatie/okp-ligare").text
     assert "<h1>Onderwijsknooppunt Ligare</h1>" in html
-    section = html.split("Ambassadeurs</h3>", 1)[1].split("<h3>", 1)[0]
+    section = html.split("Ambassadeurs</h2>", 1)[1].split("</section>", 1)[0]
     assert "Hier staat nog niets" in section
 
 
@@ -117,3 +117,67 @@ def test_the_person_page_shows_roles_and_sources_only(client):
     assert "Ambassadeur onderwijsknooppunt" in html and "Secretaris" in html
     assert html.count("data-source") == 2  # the two pages that name her
     assert not CONTACT.search(html)
+
+
+# --- what the data helper found the filters missing (issue 11) -------------------------------------------
+def test_theme_follows_the_organisations_behind_a_project(client):
+    """The Kenniscentrum leads NPPZ II Kind en Jongere (kinderpalliatieve zorg); its bestuurder is
+    found for that theme, through the organisation and the project."""
+    answer = people(client, theme="kinderpalliatieve-zorg")
+    (meggi,) = [p for p in answer["people"] if p["label"] == "Meggi Schuiling-Otten"]
+    (path,) = meggi["evidence"]
+    assert [n.rsplit("/", 2)[-2] + "/" + n.rsplit("/", 1)[-1] for n in path["nodes"]] == [
+        "persoon/meggi-schuiling-otten", "organisatie/kenniscentrum-kinderpalliatieve-zorg",
+        "project/nppz-ii-kind-en-jongere", "thema/kinderpalliatieve-zorg"]
+
+
+NEW_TEACHER = """
+@prefix kp: <https://w3id.org/knooppunt/def#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dct: <http://purl.org/dc/terms/> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+<https://w3id.org/knooppunt/id/persoon/test-docent> a kp:Person ; rdfs:label "Test Docent"@nl ;
+    foaf:name "Test Docent" ; dct:source <https://example.org/bron> .
+<https://w3id.org/knooppunt/id/lidmaatschap/test-docent-mborijnland> a kp:Membership ;
+    rdfs:label "Test Docent, docent bij mboRijnland"@nl ;
+    org:member <https://w3id.org/knooppunt/id/persoon/test-docent> ;
+    org:role <https://w3id.org/knooppunt/id/rol/docent> ;
+    org:organization <https://w3id.org/knooppunt/id/organisatie/mborijnland> ;
+    dct:source <https://example.org/bron> .
+"""
+
+
+def test_region_and_organisation_reach_a_member_institution(fresh_store, tmp_path):
+    """A teacher whose only post is at mboRijnland (no region of its own; a member of
+    Onderwijsknooppunt Propallia, whose region is Zuid-Holland Noord and whose consortium is
+    Propallia) is found by region, by the knooppunt and - two levels up - by the consortium."""
+    from writes_support import make_writer
+
+    w = make_writer(fresh_store, tmp_path)
+    r = w.client.post("/api/import?graph=test-docent", content=NEW_TEACHER, headers={"Content-Type": "text/turtle", **w.auth()})
+    assert r.status_code == 200, r.text
+    for params, chain in (
+        ({"region": "zuid-holland-noord"}, ["mborijnland", "okp-propallia", "zuid-holland-noord"]),
+        ({"region": "zuid-holland"}, ["mborijnland", "okp-propallia", "zuid-holland-noord", "zuid-holland"]),
+        ({"organisation": "okp-propallia"}, ["mborijnland", "okp-propallia"]),
+        ({"organisation": "propallia"}, ["mborijnland", "okp-propallia", "propallia"]),
+    ):
+        answer = people(w.client, **params)
+        (teacher,) = [p for p in answer["people"] if p["label"] == "Test Docent"]
+        (path,) = teacher["evidence"]
+        assert [n.rsplit("/", 1)[-1] for n in path["nodes"]] == ["test-docent", *chain], params
+    assert "Test Docent" not in names(people(w.client, region="noord-holland-en-flevoland"))
+
+
+def test_level_reaches_the_people_of_education_institutions(client):
+    assert names(people(client, level="mbo")) >= {"Isabelle Booden", "Marjet Zorge"}
+    assert "Isabelle Booden" not in names(people(client, level="wo"))
+
+
+def test_a_person_page_shows_both_ends_of_a_post(client):
+    """Marcella Tam's post as ambassador names the knooppunt and the O²PZ programme: both show."""
+    html = client.get("/id/persoon/marcella-tam").text
+    section = html.split('id="h-people"', 1)[1].split("</section>", 1)[0]
+    posts = re.findall(r'href="/id/([^"?]+)"[^>]*>[^<]+</a> <span class="note">([^<]+)<', section)
+    assert ("organisatie/okp-propallia", "Ambassadeur onderwijsknooppunt") in posts
+    assert ("programma/o2pz", "Ambassadeur onderwijsknooppunt") in posts
+    assert ("organisatie/propallia", "Secretaris") in posts

@@ -78,7 +78,7 @@ CASES = {
     ),
     "sh:uniqueLang": (
         '<id/project/x> a kp:Project ; rdfs:label "X"@nl , "Y"@nl .',
-        {("kps:Project-label-unique", "Warning")},
+        {("kps:Project-label-unique", "Violation")},
     ),
     "sh:maxCount": (
         '<id/project/x> a kp:Project ; rdfs:label "X"@nl ; kp:startDate "2020"^^xsd:gYear , "2021"^^xsd:gYear .',

@@ -5,10 +5,8 @@ is fetched; a real server process proves that a deeply nested update does not ki
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 from pathlib import Path
@@ -17,38 +15,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 from conftest import free_port
+from security_support import Listener
 from writes_support import dump, make_writer
 
 BASE = "https://w3id.org/knooppunt"
 UPDATE = {"Content-Type": "application/sparql-update"}
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-
-
-class Listener:
-    """A TCP listener on a loopback port that records every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            conn.recv(65536)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/turtle\r\nContent-Length: 0\r\n\r\n")
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture
@@ -74,7 +46,7 @@ def test_a_second_load_hidden_by_a_codepoint_escape_is_refused(w, listener):
             f"LOAD <http://127.0.0.1:{listener.port}/data.ttl>")
     r = _post(w, text)
     assert r.status_code == 403 and "LOAD" in r.json()["detail"], r.text
-    assert listener.connections == 0
+    assert listener.count() == 0
     assert dump(w.store) == before
 
 
@@ -84,7 +56,7 @@ def test_using_graph_uri_is_not_pasted_into_the_update(w, listener):
     text = "INSERT { <http://e/s> <http://e/p> <http://e/o> } WHERE { }"
     r = _post(w, text, query="?using-graph-uri=" + quote(injected, safe=""))
     assert r.status_code == 400, r.text
-    assert listener.connections == 0
+    assert listener.count() == 0
     assert dump(w.store) == before
 
 
@@ -95,7 +67,7 @@ def test_service_inside_an_update_is_refused(w, listener, escape):
             f"{escape} <http://127.0.0.1:{listener.port}/sparql> {{ ?s ?p ?o }} }}")
     r = _post(w, text)
     assert r.status_code in (400, 403), r.text  # an escaped keyword is no keyword: a syntax error
-    assert listener.connections == 0
+    assert listener.count() == 0
     assert dump(w.store) == before
 
 
@@ -109,7 +81,7 @@ def test_no_network_during_evaluation_even_past_the_tree_checks(fresh_store, lis
     with pytest.raises(update.UpdateError) as refused:
         update.update_delta(fresh_store, text, admin=True)
     assert "network" in refused.value.detail
-    assert listener.connections == 0
+    assert listener.count() == 0
 
 
 def test_deep_nesting_is_refused_before_parsing_and_moderate_nesting_works(w):

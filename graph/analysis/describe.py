@@ -45,6 +45,8 @@ class Describer:
                 label = row.get("label")
                 if isinstance(label, Literal):
                     found.setdefault(label.language or "", label.value)
+            for lang, text in vocab.ONTOLOGY_LABELS.get(iri, {}).items():
+                found.setdefault(lang, text)
             if iri in vocab.BUILTIN_LABELS:
                 nl, en = vocab.BUILTIN_LABELS[iri]
                 found.setdefault("nl", nl)
@@ -55,6 +57,18 @@ class Describer:
 
     def term_label(self, iri: str, lang: str = "nl") -> str:
         return vocab.pick_label(self.term_labels(iri), vocab.local_name(iri), lang)
+
+    def inverse_label(self, iri: str, lang: str = "nl") -> str:
+        """How the predicate ``iri`` reads from its object (``kp:inverseLabel``)."""
+        labels = self.term_labels(iri)  # first: drops the cache of an older store generation
+        with self._lock:
+            key = "inverse " + iri
+            found = self._labels.get(key)
+        if found is None:
+            found = vocab.inverse_labels(self.store, [iri])[iri]
+            with self._lock:
+                self._labels[key] = found
+        return vocab.inverse_label(labels, found, lang)
 
     def describe(self, iri: str, lang: str = "nl") -> dict[str, Any] | None:
         """The resource, or None if no public statement mentions it."""
@@ -98,7 +112,7 @@ class Describer:
                 if isinstance(r.get("slabel"), Literal):
                     item.setdefault("labels", {}).setdefault(r["slabel"].language or "", r["slabel"].value)
             rendered = sorted((_finish(i, lang) for i in items.values()), key=lambda i: (i["label"], i["iri"]))[:IN_SAMPLE]
-            links_in.append({"predicate": p.value, "label": self.term_label(p.value, lang), "total": total, "items": rendered, "truncated": total > len(rendered)})
+            links_in.append({"predicate": p.value, "label": self.inverse_label(p.value, lang), "predicate_label": self.term_label(p.value, lang), "total": total, "items": rendered, "truncated": total > len(rendered)})
         links_in.sort(key=lambda g: (g["label"], g["predicate"]))
         links_out = [
             {

@@ -6,13 +6,16 @@
     kb.connect(Initiative(title="ACP in het mbo", levels=[...]))
 
 One ``Knowledge`` per store and process: it owns the projection and the search index (each built
-once, then kept in step with writes) and the per-generation caches of the answers built on them.
+once, or read back from the snapshot an earlier run left for the same data, then kept in step
+with writes; see ``graph.analysis.snapshot``) and the per-generation caches of the answers built
+on them. ``close()`` writes the snapshots of what changed since, so the next start is quick.
 Parameters arrive as IRIs or slugs and are resolved here: ``InvalidParameter`` (the service's 422)
 names the parameter and why, ``NotFound`` (404) says what was not found.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -23,12 +26,15 @@ from pyoxigraph import NamedNode
 from ..store import Store
 from . import connections, coverage, paths, views
 from .describe import Describer
+from .facets import Facets
 from .live import ensure_together
 from .network import Projection
 from .people import People
 from .related import Related, weights_from_env
 from .search import SearchIndex
+from .snapshot import Snapshots
 
+log = logging.getLogger(__name__)
 MEMO_SIZE = 1024
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]{0,199}$")
 _KIND_SLUG = re.compile(r"^([a-z]+)/([A-Za-z0-9][A-Za-z0-9._~-]{0,199})$")
@@ -64,22 +70,51 @@ def check_iri(value: str, parameter: str) -> str:
 class Knowledge:
     """Projection, search index and the answers built on them, for one store."""
 
-    def __init__(self, store: Store, *, weights: dict[str, float] | None = None) -> None:
+    def __init__(self, store: Store, *, weights: dict[str, float] | None = None, connection_weights: dict[str, float] | None = None) -> None:
         self.store = store
+        self.connection_weights = connection_weights or connections.weights_from_env()
         self.base = store.settings.base
         self.net = Projection(store)
         self.index = SearchIndex(store)
+        self.snapshots = Snapshots(store)
+        self.net.snapshots = self.index.snapshots = self.snapshots
         self.related_projects = Related(self.net, weights or weights_from_env())
         self.people_finder = People(self.net)
         self.gap_finder = coverage.Gaps(self.net)
         self.describer = Describer(store)
+        self.facets = Facets(self.net)  # after the projection: it reads the projection's deltas
         self._memo_lock = threading.Lock()
         self._memos: dict[str, tuple[int | None, OrderedDict]] = {}
 
     def warm(self) -> None:
-        """Build the projection and the index now (otherwise the first request does), from one
-        shared scan of the store."""
-        ensure_together(self.net, self.index)
+        """Read or build the index and the projection now (otherwise the first request does):
+        from their snapshots if they fit the data, else from one shared scan of the store. The
+        index first: it is the smaller one, and search is what a visitor does first."""
+        ensure_together(self.index, self.net)
+        self.facets.ensure()  # the pages' lists, from the projection (not snapshotted: seconds at 1M)
+
+    def warm_in_background(self) -> threading.Thread:
+        """``warm()`` in a thread, so a service answers ``/health`` while it reads or builds;
+        requests that need a view wait for it (and only for it)."""
+
+        def run() -> None:
+            try:
+                self.warm()
+            except Exception:  # noqa: BLE001 - the next request that needs a view builds it
+                log.exception("building the projection and the search index failed")
+
+        thread = threading.Thread(target=run, name="knooppunt-warm", daemon=True)
+        thread.start()
+        return thread
+
+    def close(self) -> None:
+        """Write the snapshots of views that changed since they were read or built (at a clean
+        shutdown, before the store closes and records its state)."""
+        for view in (self.index, self.net):
+            try:
+                self.snapshots.save(view)
+            except Exception:  # noqa: BLE001 - a snapshot is an optimisation
+                log.exception("%s: writing the snapshot failed", view.name)
 
     # --- ids ---------------------------------------------------------------------------------------
     def resolve(self, value: str, kinds: tuple[str, ...], *, param: str, classes: set[str] | None = None) -> str:
@@ -136,8 +171,9 @@ class Knowledge:
             head = self.net.node_json(project, lang)
         return {"project": head, "weights": w, "related": self.related_projects.related(project, limit, w, lang)}
 
-    def connect(self, initiative: connections.Initiative, *, limit: int = 10, lang: str = "nl") -> dict[str, Any]:
-        return connections.connections(self.net, self.index, initiative, limit=limit, lang=lang)
+    def connect(self, initiative: connections.Initiative, *, limit: int = 10, lang: str = "nl", weights: dict[str, float] | None = None) -> dict[str, Any]:
+        """Ranked suggestions for a new initiative (weights: the service's unless given)."""
+        return connections.connections(self.net, self.index, initiative, limit=limit, lang=lang, weights=weights or self.connection_weights)
 
     def paths(self, source: str, target: str, *, k: int = 3, hops: int = paths.DEFAULT_HOPS, lang: str = "nl") -> dict[str, Any]:
         return paths.k_shortest_paths(self.net, source, target, k=k, hops=hops, lang=lang)
@@ -179,4 +215,4 @@ class Knowledge:
             projection = self.net.stats()
         with self.index.reading():
             index = self.index.stats()
-        return {"projection": projection, "search_index": index}
+        return {"projection": projection, "search_index": index, "facets": self.facets.stats()}

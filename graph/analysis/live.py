@@ -17,6 +17,10 @@ them:
 Readers share a readers-writer lock: many requests read at once; a delta waits for them and they
 wait for it, so nobody iterates a dict that is being changed. A full rebuild is prepared outside the
 lock and swapped in, so readers keep answering from the old state meanwhile.
+
+A view that has no state yet first tries its snapshot (``graph.analysis.snapshot``: what an
+earlier run built from exactly the data the store holds now) and builds from the store only if
+there is none; after a build from the store the snapshot is written anew.
 """
 
 from __future__ import annotations
@@ -100,7 +104,7 @@ def _rss_bytes() -> int:
 GC_THRESHOLDS = (50_000, 20, 100)
 
 
-def freeze_heap() -> None:
+def freeze_heap(collect: bool = True) -> None:
     """After a build: collect, then move every live object to CPython's permanent generation
     (``gc.freeze``), so the cyclic collector's full passes no longer walk the millions of small
     objects of the projection and the index. At 1M triples such a pass took ~0.6 s and landed on
@@ -109,9 +113,13 @@ def freeze_heap() -> None:
 
     Also raises the collector's thresholds (``GC_THRESHOLDS``): answers and the per-generation
     caches are acyclic, yet with the default ones (700, 10, 10) a full pass over every cached
-    answer (~0.1 s at 1M) came every few requests."""
-    gc.unfreeze()
-    gc.collect()
+    answer (~0.1 s at 1M) came every few requests.
+
+    ``collect=False`` after reading a snapshot: everything just read is alive, and a collection
+    over it (~1 s at 1M) would find nothing."""
+    if collect:
+        gc.unfreeze()
+        gc.collect()
     gc.freeze()
     if gc.get_threshold()[0] < GC_THRESHOLDS[0]:
         gc.set_threshold(*GC_THRESHOLDS)
@@ -142,7 +150,9 @@ class LiveView:
             check_interval = 0.0 if store.backend in ("memory", "oxigraph") else 1.0
         self.check_interval = check_interval
         self.builds = 0
+        self.restored = 0
         self.deltas = 0
+        self.snapshots = None  # a graph.analysis.snapshot.Snapshots, if the store allows them
         self.build_seconds = 0.0
         self.build_rss_bytes = 0
         self.state: object = None
@@ -211,7 +221,7 @@ class LiveView:
 
     def ensure(self) -> None:
         """Bring the view up to date (a no-op unless the store changed behind its back)."""
-        if not self._stale():
+        if not self._stale() or self.try_restore():
             return
         with self._build_lock:  # one rebuild at a time; the others wait for it
             if not self._outdated():
@@ -223,6 +233,33 @@ class LiveView:
             self._build_with(self._build, generation, rss_before, started)
             log.info("%s built in %.2f s", self.name, self.build_seconds)
         freeze_heap()
+        if self.snapshots is not None:
+            self.snapshots.save_in_background(self)
+
+    def try_restore(self) -> bool:
+        """A view without state reads its snapshot, if there is one for the store's data as it
+        is now; True if it did (or another thread did meanwhile)."""
+        if self.snapshots is None or self.state is not None or not self.snapshots.enabled:
+            return False
+        with self._build_lock:
+            if not self._outdated():
+                return True
+            if self.state is not None:
+                return False
+            generation = self.store.generation
+            started = time.perf_counter()
+            state = self.snapshots.load(self.name, generation)
+            if state is None:
+                return False
+            with self.lock.write():
+                self._install(state)
+                self._generation = generation
+                self._dirty = False
+                self.restored += 1
+                self._changed()
+            self.build_seconds = time.perf_counter() - started
+        freeze_heap(collect=False)
+        return True
 
     def _build_with(self, state_fn, generation: int | None, rss_before: int, started: float) -> None:
         """Make a state with ``state_fn`` and install it; the build lock is held. ``started`` is
@@ -261,7 +298,7 @@ def ensure_together(*views: LiveView) -> None:
     scan is about half of a build at 1M triples): each batch of quads is fed to every view that
     needs a build. Views that are up to date are left alone; with one stale view this is
     ``view.ensure()``. Deltas and later rebuilds work per view as before."""
-    stale = [v for v in views if v._stale()]
+    stale = [v for v in views if v._stale() and not v.try_restore()]
     if len(stale) < 2:
         for v in stale:
             v.ensure()
@@ -303,3 +340,6 @@ def ensure_together(*views: LiveView) -> None:
         for lock in reversed(locks):
             lock.release()
     freeze_heap()
+    for v in stale:
+        if v.snapshots is not None:
+            v.snapshots.save_in_background(v)

@@ -50,6 +50,7 @@ NARY: dict[str, dict[str, Any]] = {
     },
 }
 NARY_KINDS = {"lidmaatschap": vocab.MEMBERSHIP, "dekking": vocab.COVERAGE}
+YEARS = (("start", KP + "startDate"), ("end", KP + "endDate"))
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class _State:
         self.rels: list[Rel] = []
         self.rel_ids: dict[Rel, int] = {}
         self.labels: dict[str, dict[str, str]] = {}  # predicates, qualifiers, classes
+        self.inverse: dict[str, dict[str, str]] = {}  # predicates: kp:inverseLabel
         self.closure: dict[str, frozenset[str]] = {}
         self.nary: dict[str, Nary] = {}
         self.term_cache: dict[tuple[str, str], str] = {}
@@ -194,6 +196,10 @@ class Projection(LiveView):
         attrs: dict[str, Any] = {"label": label, "types": types, "type": primary, "own": info.own}
         if info.labels.get("en") and info.labels["en"] != label:
             attrs["label_en"] = info.labels["en"]
+        for key, predicate in YEARS:  # the year of a start or end (lists show and filter by it)
+            value = info.literals.get(predicate, "")
+            if value[:4].isdigit():
+                attrs[key] = int(value[:4])
         return attrs
 
     def _ensure_node(self, st: _State, iri: str) -> None:
@@ -281,6 +287,8 @@ class Projection(LiveView):
                 wanted.add(t)
         wanted -= set(st.labels)
         st.labels.update(vocab.term_labels(self.store, wanted))
+        predicates = {rel.predicate for rel in st.rels} - set(st.inverse)
+        st.inverse.update(vocab.inverse_labels(self.store, predicates))
 
     # --- deltas ----------------------------------------------------------------------------------
     def _detach(self, st: _State, iri: str, orphans: set[str]) -> None:
@@ -351,7 +359,7 @@ class Projection(LiveView):
         return self.state.G.nodes[iri]
 
     def label(self, iri: str, lang: str = "nl") -> str:
-        node = self.state.G.nodes.get(iri)
+        node = self.state.G._node.get(iri)  # noqa: SLF001 - the raw dict: pages read thousands of labels
         if node is None:
             return self.term_label(iri, lang)
         if lang == "en" and node.get("label_en"):
@@ -448,6 +456,7 @@ class Projection(LiveView):
             "predicate_label": label,
             "object": obj,
             "object_label": self.label(obj, lang),
+            "label": label if subject == here else self.rel_label(rid, lang, inverse=True),
         }
         if via:
             out["via"] = via
@@ -455,11 +464,24 @@ class Projection(LiveView):
             out["qualifier"] = rel.qualifier
         return out
 
-    def rel_label(self, rid: int, lang: str = "nl") -> str:
+    def rel_label(self, rid: int, lang: str = "nl", inverse: bool = False) -> str:
+        """The relation's label; ``inverse``: as it reads from its object ("organiseerde" for
+        ``kp:organisedBy``, "heeft als ambassadeur" for a membership seen from the organisation)."""
         rel = self.state.rels[rid]
         if rel.qualifier:
-            return self.term_label(rel.qualifier, lang)
-        return self.term_label(rel.predicate, lang)
+            label = self.term_label(rel.qualifier, lang)
+            if not inverse or rel.predicate not in vocab.NARY_INVERSE:
+                return label
+            nl, en = vocab.NARY_INVERSE[rel.predicate]
+            return (en if lang == "en" else nl).format(label[:1].lower() + label[1:])
+        if not inverse:
+            return self.term_label(rel.predicate, lang)
+        cache = self.state.term_cache
+        found = cache.get((rel.predicate, lang + "-1"))
+        if found is None:
+            st = self.state
+            found = cache[(rel.predicate, lang + "-1")] = vocab.inverse_label(st.labels.get(rel.predicate, {}), st.inverse.get(rel.predicate, {}), lang)
+        return found
 
     def best_entry(self, u: str, v: str, prefer: tuple[str, ...] = ()) -> Entry | None:
         """The statement to show for edge u-v: the first whose predicate (or qualifier, such as
@@ -476,7 +498,9 @@ class Projection(LiveView):
         return entries[0]
 
     def path_json(self, nodes: list[str], lang: str = "nl", prefer: tuple[str, ...] = ()) -> dict[str, Any]:
-        """A chain of labelled edges through ``nodes``, with a one-line reading of it."""
+        """A chain of labelled edges through ``nodes``, with a one-line reading of it: each edge as
+        it reads in the direction of the walk ("NHF —organiseerde→ Dialoog", the inverse label
+        where the statement points back)."""
         steps = []
         text = [self.label(nodes[0], lang)]
         for here, there in zip(nodes, nodes[1:], strict=False):
@@ -485,8 +509,7 @@ class Projection(LiveView):
                 raise KeyError(f"no edge {here} - {there}")
             step = self.step(here, there, entry, lang)
             steps.append(step)
-            arrow = f" —{step['predicate_label']}→ " if step["subject"] == here else f" ←{step['predicate_label']}— "
-            text.append(arrow + self.label(there, lang))
+            text.append(f" —{step['label']}→ " + self.label(there, lang))
         return {"nodes": nodes, "edges": steps, "text": "".join(text), "length": len(steps)}
 
     def stats(self) -> dict[str, Any]:
@@ -500,6 +523,7 @@ class Projection(LiveView):
             "relations": len(st.rels),
             "folded_nary": len(st.nary),
             "builds": self.builds,
+            "restored": self.restored,
             "deltas": self.deltas,
             "build_seconds": round(self.build_seconds, 3),
             "build_rss_bytes": self.build_rss_bytes,

@@ -4,12 +4,20 @@ and role, each with the path that qualifies them.
 What qualifies a person (all given filters must hold; each adds one evidence path):
 
 - ``project`` P: a membership on P ("projectleider" of P);
-- ``organisation`` O: a membership at O, or at an organisation that is ``kp:memberOf`` O;
-- ``theme`` / ``competency`` C (with its narrower concepts): ``kp:expertise`` in it, or a
-  membership on a project that addresses it (``kp:addressesTheme`` / ``kp:addressesCompetency``);
+- ``organisation`` O: a membership at O, or at an organisation that belongs to O
+  (``kp:memberOf``, ``kp:consortium``), however deep (up to ``ORG_DEPTH`` levels: the
+  institutions of a knooppunt of a consortium);
+- ``theme`` / ``competency`` C (with its narrower concepts): ``kp:expertise`` in it, a membership
+  on a project that addresses it (``kp:addressesTheme`` / ``kp:addressesCompetency``), or a
+  membership at an organisation that leads, partners in or is involved in such a project or
+  provides material that addresses it (the bestuurder of the Kenniscentrum that leads NPPZ II
+  Kind en Jongere, for kinderpalliatieve zorg);
 - ``region`` R (with the regions within it): a membership at an organisation or on a project whose
-  ``kp:region`` lies in R;
-- ``level`` L (with narrower levels): a membership on a project with ``kp:educationLevel`` in L;
+  ``kp:region`` lies in R, or at an organisation placed there through its knooppunt, consortium,
+  network, anchor or events (``graph.analysis.places``: ROC Mondriaan, member of Onderwijsknooppunt
+  Propallia, lies in Zuid-Holland Noord);
+- ``level`` L (with narrower levels): a membership on a project, or at an education institution,
+  with ``kp:educationLevel`` in L;
 - ``role``: only memberships with that role count (alone: everyone who has that role).
 
 Bounded: each filter walks at most ``STEP_BUDGET`` statements (``truncated`` says if it stopped);
@@ -24,7 +32,7 @@ from typing import Any
 
 from ..namespaces import KP
 from ..vocab import MEMBERSHIP
-from . import concepts
+from . import concepts, places
 from .network import Projection
 
 STEP_BUDGET = 200_000
@@ -34,8 +42,13 @@ PROJECT = KP + "Project"
 PROGRAMME = KP + "Programme"
 ORGANISATION = KP + "Organisation"
 PROJECTS = frozenset((PROJECT, PROGRAMME))
+LEVELLED = frozenset((PROJECT, PROGRAMME, KP + "EducationInstitution"))
+MATERIAL = KP + "Material"
 ADDRESSES = (KP + "addressesTheme", KP + "addressesCompetency")
 EXPERTISE = KP + "expertise"
+BELONGS = (KP + "memberOf", KP + "consortium")
+ORG_ROLES = (KP + "leadOrganisation", KP + "partnerOrganisation", KP + "involvedOrganisation")
+ORG_DEPTH = 3
 
 
 class _Walk:
@@ -101,18 +114,32 @@ def _by_project(w: _Walk, project: str) -> dict[str, list[str]]:
 
 
 def _by_organisation(w: _Walk, org: str) -> dict[str, list[str]]:
+    """Members of ``org`` and of the organisations that belong to it, however deep (the
+    institutions of a knooppunt of a consortium), nearest first."""
     found: dict[str, list[str]] = {}
-    for person in w.members(org):
-        _add(found, person, [person, org])
-    for member_org in w.subjects(org, (KP + "memberOf", KP + "consortium")):
-        for person in w.members(member_org):
-            _add(found, person, [person, member_org, org])
+    chains = {org: [org]}
+    frontier = [org]
+    for _ in range(ORG_DEPTH):
+        nxt = []
+        for body in frontier:
+            for member_org in w.subjects(body, BELONGS):
+                if member_org not in chains:
+                    chains[member_org] = [member_org, *chains[body]]
+                    nxt.append(member_org)
+        frontier = nxt
+    for target, chain in chains.items():
+        for person in w.members(target):
+            _add(found, person, [person, *chain])
     return found
 
 
 def _by_concept(w: _Walk, concept: str) -> dict[str, list[str]]:
+    """Expertise in the concept (or a narrower one); a membership on a project that addresses
+    it; or a membership at an organisation that leads, partners in or is involved in such a
+    project, or provides material that addresses it."""
     found: dict[str, list[str]] = {}
     seen: set[str] = set()  # members come nearest first: a thing's first chain is its shortest
+    orgs: list[tuple[str, list[str]]] = []
     for member, chain in concepts.scope_of(w.net, concept).items():
         if w.role is None:
             for person in w.subjects(member, (EXPERTISE,)):
@@ -124,6 +151,13 @@ def _by_concept(w: _Walk, concept: str) -> dict[str, list[str]]:
             seen.add(thing)
             if w.net.is_any(thing, PROJECTS):
                 _add_members(w, found, thing, chain)
+                orgs += [(o, [o, thing, *chain]) for p in ORG_ROLES for o in w.net.out(thing, p)]
+            elif w.net.is_a(thing, MATERIAL):
+                orgs += [(o, [o, thing, *chain]) for o in w.net.out(thing, KP + "provider")]
+    for org, chain in orgs:  # after the projects' own members: their paths are shorter
+        for person in w.members(org):
+            if person not in found or len(found[person]) > len(chain) + 1:
+                found[person] = [person, *chain]
     return found
 
 
@@ -136,27 +170,39 @@ def _add_members(w: _Walk, found: dict[str, list[str]], thing: str, chain: list[
 
 
 def _by_region(w: _Walk, region: str) -> dict[str, list[str]]:
+    """Members of the organisations and projects in the region: with it (or a region within it)
+    as their own region, or placed there as members of its knooppunt, consortium or networks,
+    its consortium's anchor, or at an event there (``places.regional_organisations``)."""
     scope = concepts.below(w.net, region, concepts.WITHIN)
-    return _members_of_things(w, scope, KP + "region", projects_only=False)
+    found = _members_of_things(w, scope, KP + "region", projects_only=False)
+    for member, chain in scope.items():
+        for org, placed in places.regional_organisations(w.net, member).items():
+            path = [*reversed(placed), *chain[1:]]
+            for person in w.members(org):
+                if person not in found or len(found[person]) > len(path) + 1:
+                    found[person] = [person, *path]
+    return found
 
 
 def _by_level(w: _Walk, level: str) -> dict[str, list[str]]:
-    return _members_of_things(w, concepts.below(w.net, level), KP + "educationLevel", projects_only=True)
+    """Members of projects, and of education institutions, with the level (or a narrower one)."""
+    return _members_of_things(w, concepts.below(w.net, level), KP + "educationLevel", projects_only=False, classes=LEVELLED)
 
 
 def _members_of_things(
-    w: _Walk, scope: dict[str, list[str]], predicate: str, *, projects_only: bool
+    w: _Walk, scope: dict[str, list[str]], predicate: str, *, projects_only: bool, classes: frozenset[str] | None = None
 ) -> dict[str, list[str]]:
     """Members of the things linked by ``predicate`` to a node in ``scope`` (nearest first, so a
-    thing's first chain is its shortest)."""
+    thing's first chain is its shortest); only projects, or only instances of ``classes``."""
     found: dict[str, list[str]] = {}
     seen: set[str] = set()
+    keep = PROJECTS if projects_only else classes
     for member, chain in scope.items():
         for thing in w.subjects(member, (predicate,)):
             if thing in seen:
                 continue
             seen.add(thing)
-            if not projects_only or w.net.is_any(thing, PROJECTS):
+            if keep is None or w.net.is_any(thing, keep):
                 _add_members(w, found, thing, chain)
     return found
 

@@ -36,7 +36,6 @@ of all projects) still *count* for every candidate found another way, but do not
 from __future__ import annotations
 
 import math
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -44,6 +43,7 @@ from typing import Any
 
 from ..namespaces import KP
 from ..vocab import MEMBERSHIP
+from . import weights
 from .network import Projection
 
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -78,26 +78,12 @@ CACHE_SIZE = 2048
 
 def weights_from_env(environ: dict[str, str] | None = None) -> dict[str, float]:
     """``DEFAULT_WEIGHTS`` overridden by ``KNOOPPUNT_RELATED_WEIGHTS`` ("theme=3,person=2")."""
-    raw = (environ if environ is not None else os.environ).get("KNOOPPUNT_RELATED_WEIGHTS", "")
-    return parse_weights(raw) if raw else dict(DEFAULT_WEIGHTS)
+    return weights.from_env("KNOOPPUNT_RELATED_WEIGHTS", DEFAULT_WEIGHTS, environ)
 
 
 def parse_weights(text: str) -> dict[str, float]:
     """``"theme=3,person=2"`` -> the default weights with those changed; ValueError if malformed."""
-    weights = dict(DEFAULT_WEIGHTS)
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        kind, sep, value = part.partition("=")
-        kind = kind.strip()
-        if not sep or kind not in DEFAULT_WEIGHTS:
-            raise ValueError(f"unknown weight {kind!r}; known: {', '.join(DEFAULT_WEIGHTS)}")
-        try:
-            number = float(value)
-        except ValueError:
-            raise ValueError(f"weight {kind} must be a number, not {value.strip()!r}") from None
-        if not 0 <= number <= 100 or math.isnan(number):
-            raise ValueError(f"weight {kind} must be between 0 and 100")
-        weights[kind] = number
-    return weights
+    return weights.parse(text, DEFAULT_WEIGHTS)
 
 
 def specificity(df: int) -> float:

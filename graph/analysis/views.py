@@ -66,7 +66,7 @@ def view(net: Projection, focus: str | None = None, *, depth: int = 1, types: se
                 if v in chosen and u < v:
                     for rid, subject, via in data["r"]:
                         obj = v if subject == u else u
-                        link = {"source": subject, "target": obj, "predicate": net.rel(rid).predicate, "label": net.rel_label(rid, lang)}
+                        link = {"source": subject, "target": obj, "predicate": net.rel(rid).predicate, "label": net.rel_label(rid, lang), "inverse_label": net.rel_label(rid, lang, inverse=True)}
                         if via:
                             link["via"] = via
                         links.append(link)

@@ -2,6 +2,17 @@
 CONSTRUCT/DESCRIBE, with a row cap and optional ``?xLabel`` columns for visualisation tools.
 
 Shared by the query workers and the in-process runner, so every backend answers alike.
+
+Two ways to the bytes (:func:`render` picks):
+
+- **In the engine** (SELECT without ``labels=``, ASK in JSON/XML): pyoxigraph's own serialiser
+  (``QuerySolutions.serialize``) writes into a :class:`CappedSink`, which counts the rows in the
+  bytes as they come and stops the engine once row ``row_cap + 1`` begins; the body is then cut
+  at the start of that row and closed (``]}}`` in JSON, ``</results></sparql>`` in XML), so the
+  cap stays exact and no Python object is made per row: writing costs next to nothing beyond the
+  evaluation, where Python rows cost ~2 µs a row (bench/README.md, "Where the time goes").
+- **In Python** (``labels=``, CONSTRUCT/DESCRIBE, rows from a remote store): rows become lists
+  of terms, are capped, labelled and written by :func:`render_bindings` / :func:`render_graph`.
 """
 
 from __future__ import annotations
@@ -22,6 +33,7 @@ from pyoxigraph import (
     NamedNode,
     Quad,
     QueryBoolean,
+    QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
     Triple,
@@ -49,6 +61,12 @@ GRAPH_MEDIA = {
     "rdfxml": "application/rdf+xml",
     "nq": "application/n-quads",
     "trig": "application/trig",
+}
+ENGINE_FORMATS = {
+    "json": QueryResultsFormat.JSON,
+    "xml": QueryResultsFormat.XML,
+    "csv": QueryResultsFormat.CSV,
+    "tsv": QueryResultsFormat.TSV,
 }
 GRAPH_FORMATS = {
     "ttl": RdfFormat.TURTLE,
@@ -87,7 +105,7 @@ class QueryRequest:
 @dataclass
 class QueryResult:
     kind: str  # "bindings", "boolean" or "graph"
-    body: bytes
+    body: bytes | bytearray
     media_type: str
     format: str
     truncated: bool = False
@@ -237,6 +255,152 @@ def _reading_order(statement: Triple | Quad) -> tuple:
     return (graph, str(statement.subject), p != RDF_TYPE, str(p), str(statement.object))
 
 
+# --- rendering in the engine, with an exact row cap ---------------------------------------------
+class CapReached(Exception):
+    """Raised by :class:`CappedSink` into the engine's serialiser to stop it at the row cap."""
+
+
+_JSON_SEPARATOR = b"},{"
+_XML_ROW = b"<result>"
+_CLOSE = {"json": b"]}}", "xml": b"</results></sparql>", "csv": b"", "tsv": b""}
+
+
+class CappedSink:
+    """A binary file for ``QuerySolutions.serialize`` that keeps the first ``cap`` rows.
+
+    It reads the row boundaries off the bytes the engine writes, per format, exactly:
+
+    - TSV: one row per line (the engine escapes newlines in terms), after the header line;
+    - CSV: one row per line ending outside quotes (a quoted field may hold line breaks; quotes
+      inside fields are doubled, so the parity of quotes tells inside from outside);
+    - XML: one ``<result>`` per row (``<`` in text and attributes is escaped);
+    - JSON: rows are the objects of the ``bindings`` array, separated by ``},{``; inside strings
+      the same characters may occur, so escaped backslashes and quotes are blanked first and
+      the parity of the remaining quotes tells strings from structure.
+
+    This is the layout of pyoxigraph 0.5's serialisers (compact JSON, one row per line);
+    ``tests/test_sparql_engine_render.py`` checks every format against the standard parsers, so
+    an upgrade that changes it fails there, not in production.
+
+    The search runs on the engine's ~8 KB chunks with bytes-level operations (no Python loop
+    per byte or per row). A JSON chunk is examined up to its last byte that cannot be part of a
+    separator or an escape; the rest waits for the next chunk, so nothing straddles a boundary.
+    When row ``cap + 1`` begins, ``write`` raises :class:`CapReached`; :meth:`body` then holds
+    the first ``cap`` rows, closed as the format requires.
+    """
+
+    def __init__(self, fmt: str, cap: int) -> None:
+        if cap < 1:
+            raise ValueError("the row cap must be at least 1")
+        self.fmt, self.cap = fmt, cap
+        self.buf = bytearray()
+        self.scanned = 0
+        self.marks = 0  # boundaries seen: newlines (CSV/TSV), <result> (XML), separators (JSON)
+        self.inside = False  # inside a JSON string / a quoted CSV field at ``scanned``
+        # the boundary after which the body is cut: the newline ending row ``cap`` (CSV/TSV,
+        # after the header's), the ``<result>`` of row cap+1 (XML), the separator before it (JSON)
+        self.cut_mark = cap + 1 if fmt in ("csv", "tsv", "xml") else cap
+        self.candidate: int | None = None  # where to cut, once the cut mark has been seen
+        self.cut: int | None = None
+
+    # the file interface pyoxigraph needs
+    def write(self, data: bytes) -> int:
+        if self.cut is not None:  # the engine may flush once more after CapReached
+            return len(data)
+        self.buf += data
+        self._scan(final=False)
+        if self.cut is not None:
+            raise CapReached
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    # --- counting ---
+    def _scan(self, final: bool) -> None:
+        buf, start = self.buf, self.scanned
+        if self.candidate is None:
+            if self.fmt == "tsv":
+                self._count_plain(b"\n", start, len(buf), 1)
+            elif self.fmt == "xml":
+                self._count_plain(_XML_ROW, max(0, start - len(_XML_ROW) + 1), len(buf), 0)
+            elif self.fmt == "csv":
+                self._count_outside(bytes(buf[start:]), start, b"\n", 1)
+            else:
+                end = len(buf)
+                if not final:  # never stop on a byte that may begin a separator or an escape
+                    while end > start and buf[end - 1] in b"\\},":
+                        end -= 1
+                segment = bytes(buf[start:end]).replace(b"\\\\", b"__").replace(b'\\"', b"__")
+                self._count_outside(segment, start, _JSON_SEPARATOR, 1)
+        # XML and JSON mark the start of row cap+1 itself; a CSV/TSV row exists once a byte
+        # follows the newline that ends row cap
+        if self.candidate is not None and (self.fmt in ("xml", "json") or len(buf) > self.candidate):
+            self.cut = self.candidate
+
+    def _count_plain(self, pattern: bytes, start: int, end: int, keep: int) -> None:
+        """Count ``pattern`` in ``buf[start:end]``; note the cut ``keep`` bytes into the match
+        that is the cut mark (after a newline; before ``<result>``)."""
+        found = self.buf.count(pattern, start, end)
+        if self.marks + found >= self.cut_mark:
+            pos = start - 1
+            for _ in range(self.cut_mark - self.marks):
+                pos = self.buf.find(pattern, pos + 1, end)
+            self.candidate = pos + keep
+        self.marks += found
+        self.scanned = end
+
+    def _count_outside(self, segment: bytes, start: int, pattern: bytes, keep: int) -> None:
+        """Count ``pattern`` outside quoted parts of ``segment`` (which begins at ``start``)."""
+        parts = segment.split(b'"')
+        first = 1 if self.inside else 0
+        found = b'"'.join(parts[first::2]).count(pattern)  # a quote never completes the pattern
+        if self.marks + found >= self.cut_mark:
+            want, offset = self.cut_mark - self.marks, start
+            for i, part in enumerate(parts):
+                pos = part.find(pattern) if i % 2 == first else -1
+                while pos >= 0:
+                    want -= 1
+                    if want == 0:
+                        self.candidate = offset + pos + keep
+                        break
+                    pos = part.find(pattern, pos + 1)
+                if self.candidate is not None:
+                    break
+                offset += len(part) + 1
+        self.marks += found
+        self.inside ^= (len(parts) - 1) % 2 == 1
+        self.scanned = start + len(segment)
+
+    # --- the result ---
+    def finish(self) -> tuple[bytearray, bool, int]:
+        """(body, truncated, rows in the body) once the engine is done or was stopped."""
+        if self.cut is None:
+            self._scan(final=True)
+        if self.cut is not None:
+            del self.buf[self.cut :]
+            self.buf += _CLOSE[self.fmt]
+            return self.buf, True, self.cap
+        if self.fmt in ("csv", "tsv"):
+            rows = self.marks - 1
+        elif self.fmt == "xml":
+            rows = self.marks
+        else:
+            rows = self.marks + (1 if b'"bindings":[{' in self.buf else 0)
+        return self.buf, False, rows
+
+
+def render_in_engine(result: QuerySolutions, fmt: str, cap: int) -> tuple[bytearray, bool, int]:
+    """The solutions in ``fmt`` by the engine's own serialiser, cut exactly after ``cap`` rows:
+    (body, truncated, rows)."""
+    sink = CappedSink(fmt, cap)
+    try:
+        result.serialize(sink, ENGINE_FORMATS[fmt])
+    except CapReached:
+        pass
+    return sink.finish()
+
+
 # --- labels -------------------------------------------------------------------------------------
 LabelLookup = Callable[[NamedNode], list[Literal]]
 
@@ -321,7 +485,10 @@ def render(result, request: QueryRequest, lookup: LabelLookup | None, form: str 
     if isinstance(result, QueryBoolean | bool):
         if request.results_format is None:
             raise NotAcceptable("boolean")
-        body = render_boolean(bool(result), request.results_format)
+        if isinstance(result, QueryBoolean) and request.results_format in ("json", "xml"):
+            body = result.serialize(format=ENGINE_FORMATS[request.results_format])
+        else:  # CSV/TSV booleans are not in the standard: one column _askResult, as Jena does
+            body = render_boolean(bool(result), request.results_format)
         return QueryResult("boolean", body, RESULTS_MEDIA[request.results_format], request.results_format, False, 1)
     is_rows = isinstance(result, QuerySolutions | Rows) or (
         isinstance(result, list)
@@ -330,6 +497,10 @@ def render(result, request: QueryRequest, lookup: LabelLookup | None, form: str 
     if is_rows:
         if request.results_format is None:
             raise NotAcceptable("bindings")
+        fmt = request.results_format
+        if isinstance(result, QuerySolutions) and not request.labels and cap >= 1:
+            body, truncated, count = render_in_engine(result, fmt, cap)
+            return QueryResult("bindings", body, RESULTS_MEDIA[fmt], fmt, truncated, count)
         if isinstance(result, QuerySolutions):
             variables = [v.value for v in result.variables]
             taken = list(itertools.islice(result, cap + 1))
@@ -342,8 +513,7 @@ def render(result, request: QueryRequest, lookup: LabelLookup | None, form: str 
         rows = rows[:cap]
         if request.labels and lookup is not None:
             variables, rows = add_labels(variables, rows, request.labels, lookup)
-        body = render_bindings(variables, rows, request.results_format)
-        fmt = request.results_format
+        body = render_bindings(variables, rows, fmt)
         return QueryResult("bindings", body, RESULTS_MEDIA[fmt], fmt, truncated, len(rows))
     if request.graph_format is None:
         raise NotAcceptable("graph")

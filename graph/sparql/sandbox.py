@@ -1,77 +1,68 @@
-"""Running untrusted SPARQL queries with a timeout that really stops the work.
+"""Running untrusted SPARQL queries with a timeout that really stops the work, at little cost.
 
 Neither rdflib nor pyoxigraph can interrupt a running query (Oxigraph issue #1926): a thread that
 runs ``Store.query`` keeps running until the query ends, however long that is. So queries from
-``/sparql`` run in a small pool of worker *processes* that the parent can kill:
+``/sparql`` run in a small pool of worker *processes* (``graph.sparql.worker``) that the parent
+can kill:
 
-- The parent (the web server) sends a task to an idle worker and waits with a deadline. When the
-  deadline passes it SIGKILLs the worker, starts a replacement in the background (so the pool keeps
-  its size) and raises :class:`QueryTimeout`. The work really stops and the slot is free again.
+- The parent (the web server) sends a task to an idle worker and waits, on its event loop, with
+  a deadline. When the deadline passes it SIGKILLs the worker, starts a replacement in the
+  background (so the pool keeps its size) and raises :class:`QueryTimeout`. The work really
+  stops and the slot is free again.
 - At most ``Settings.max_concurrent_queries`` workers exist. A request that finds no idle worker
   within ``busy_wait`` seconds gets :class:`QueryBusy` (the service answers 503 + Retry-After).
 - Workers are fresh interpreters (``subprocess`` + a socketpair, like multiprocessing's ``spawn``
-  but without re-running the server's ``__main__``), never forks of the threaded server. The pool
-  starts its workers in the background on first use, so later queries do not wait for one.
+  but without re-running the server's ``__main__``), never forks of the threaded server. They
+  start in the background on first use and stay warm, with the store open, between queries.
+- Cheap hand-off: a task is one small pickle one way; the answer is one frame the other way,
+  holding the bytes the engine wrote (``graph.sparql.results.render``), which become the HTTP
+  body as they are. Waiting costs no thread: the parent reads the worker's socket on the
+  request's own event loop (:meth:`WorkerPool.run` is a coroutine). Measured per query: ~0.1 ms
+  of hand-off against ~2 ms of HTTP (bench/README.md, "Where the time goes").
 - Where the data comes from: for an on-disk Oxigraph store a worker opens
   ``pyoxigraph.Store.read_only(path)`` and reopens it when the store's ``generation`` changes (the
   generation travels with every task). For the in-memory store a worker cannot see the parent's
   memory, so the parent writes an N-Quads snapshot of the *public* graphs once per generation,
   lazily (only when a query needs it), and workers load it into their own in-memory store.
-- Loading or reopening does not count against the query timeout: a worker reports ``started``
-  once its data is ready, and the query deadline starts then (loading has its own, longer limit).
-- A worker serialises the results itself (so only bytes cross the pipe), stops after
-  ``row_cap + 1`` rows and flags truncation, and adds ``?xLabel`` columns on request.
-- A worker has no network: it installs ``netguard``'s seccomp filter before it reads any query,
-  so no query (``SERVICE``) can make it open a connection, whatever the text check missed.
+- Loading or reopening does not count against the query timeout: a worker that has to load
+  says ``started`` once its data is ready, and the query deadline starts then (loading has its
+  own, longer limit).
+- A worker has no network (``graph.sparql.worker``, ``netguard``).
 - A worker that dies while evaluating (a crash in the engine) is replaced and the query tried
   once more on a fresh one; a second death makes it :class:`QueryCrashed`.
 
 Other backends (``graph.store.remote.RemoteStore``) have their own server-side limits: for them
 :class:`DirectRunner` forwards the query in-process under the same concurrency limit and row cap.
 
-The dataset of a query is decided by the caller (:func:`resolve_dataset`): the protocol's
-``default-graph-uri``/``named-graph-uri``, else the query's ``FROM``/``FROM NAMED``, else the union of
-the public named graphs; non-public graphs (``private``, ``system``) are always dropped from it.
+The dataset of a query is decided by the caller (``graph.sparql.text.resolve_dataset``): the
+protocol's ``default-graph-uri``/``named-graph-uri``, else the query's ``FROM``/``FROM NAMED``,
+else the union of the public named graphs; non-public graphs (``private``, ``system``) are
+always dropped from it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import contextlib
 import itertools
 import json
 import math
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import weakref
-from collections.abc import Iterable
-from multiprocessing.connection import Connection
 
-from pyoxigraph import (
-    DefaultGraph,
-    NamedNode,
-    RdfFormat,
-    serialize,
-)
-from pyoxigraph import Store as OxStore
+from pyoxigraph import NamedNode, RdfFormat, serialize
 
-from . import netguard
-from .results import (
-    QueryRequest,
-    QueryResult,
-    plain_results,
-    render,
-    store_label_lookup,
-)
+from . import worker as wire
+from .results import QueryRequest, QueryResult, plain_results, render, store_label_lookup
 from .text import (
     _POSITION,
-    EMPTY_GRAPH,
     NotAcceptable,
     QueryBusy,
     QueryCrashed,
@@ -84,135 +75,6 @@ from .text import (
 )
 
 
-def only_public(ox: OxStore, public: Iterable[str]) -> bool:
-    """True if the store holds nothing outside the given public graphs (not even a default graph)."""
-    graphs = {g.value for g in ox.named_graphs() if isinstance(g, NamedNode)}
-    empty_default = next(iter(ox.quads_for_pattern(None, None, None, DefaultGraph())), None) is None
-    return empty_default and graphs <= set(public)
-
-
-def execute(ox: OxStore, request: QueryRequest, all_public: bool = False) -> QueryResult:
-    """Run one request on a pyoxigraph store (inside a worker). ``all_public``: the store holds
-    only public graphs (checked by the caller), so the union default graph is safe."""
-    if request.public_union and all_public:
-        dataset: dict = {"use_default_graph_as_union": True}
-    else:
-        dataset = {
-            "default_graph": [NamedNode(g) for g in request.default_graphs] or [NamedNode(EMPTY_GRAPH)],
-            "named_graphs": [NamedNode(g) for g in request.named_graphs],
-        }
-    try:
-        result = ox.query(request.query, base_iri=request.base_iri, **dataset)
-    except SyntaxError as exc:
-        raise syntax_error(str(exc)) from None
-    lookup = None
-    if request.labels:
-        lookup = store_label_lookup(
-            lambda s, p: ox.quads_for_pattern(s, p, None, None), request.label_graphs
-        )
-    return render(result, request, lookup)
-
-
-# --- the worker process -------------------------------------------------------------------------
-class _WorkerData:
-    """The store a worker queries, reopened or reloaded when the generation changes."""
-
-    def __init__(self, source: dict) -> None:
-        self.source = source
-        self.store: OxStore | None = None
-        self.generation: int | None = None
-        self._public: tuple[tuple[str, ...], bool] | None = None
-
-    def all_public(self, public: list[str]) -> bool:
-        """Whether the open store holds only ``public`` graphs (remembered until it is reopened)."""
-        key = tuple(sorted(public))
-        if self._public is None or self._public[0] != key:
-            self._public = (key, self.store is not None and only_public(self.store, public))
-        return self._public[1]
-
-    def ensure(self, generation: int, snapshot: str | None, force: bool = False) -> OxStore:
-        if self.store is not None and self.generation == generation and not force:
-            return self.store
-        self.store = None
-        self._public = None
-        if self.source["kind"] == "disk":
-            store = OxStore.read_only(self.source["path"])
-        else:
-            store = OxStore()
-            if snapshot:
-                store.bulk_load(path=snapshot, format=RdfFormat.N_QUADS)
-        self.store, self.generation = store, generation
-        return store
-
-
-def _guard() -> str | None:
-    """Take the network away from this worker (``netguard``) before it reads any query. On Linux
-    a worker without the filter refuses to run queries (the reason is returned); elsewhere there
-    is no seccomp, and the text check alone stands (said once on stderr)."""
-    try:
-        netguard.install()
-    except netguard.NetguardUnavailable as exc:
-        if sys.platform.startswith("linux"):
-            return str(exc)
-        print(f"knooppunt: {exc}; SPARQL queries are checked by their text only", file=sys.stderr)
-    return None
-
-
-def _worker_main(conn, source: dict) -> None:
-    """Loop: receive (generation, snapshot, request); answer ``started`` once the data is
-    ready, then ``("ok", QueryResult)`` or ``(error kind, details)``. ``None`` ends the loop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
-    unguarded = _guard()
-    data = _WorkerData(source)
-    if source.get("generation") is not None and not unguarded:  # open the data before the first query
-        with contextlib.suppress(Exception):
-            data.ensure(source["generation"], source.get("snapshot"))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        generation, snapshot, request = message
-        try:
-            if unguarded:
-                conn.send(("unavailable", f"queries cannot run without the network filter: {unguarded}"))
-                continue
-            try:
-                store = data.ensure(generation, snapshot)
-                conn.send(("started",))
-                try:
-                    answer = ("ok", execute(store, request, data.all_public(request.label_graphs)))
-                except OSError as exc:
-                    if netguard.is_blocked(exc):
-                        raise
-                    # the files changed under a read-only store: reopen, retry once
-                    store = data.ensure(generation, snapshot, force=True)
-                    answer = ("ok", execute(store, request, data.all_public(request.label_graphs)))
-            except QuerySyntaxError as exc:
-                answer = ("syntax", (exc.message, exc.line, exc.column))
-            except NotAcceptable as exc:
-                answer = ("not_acceptable", exc.kind)
-            except Exception as exc:  # noqa: BLE001 - reported to the parent, the worker lives on
-                if netguard.is_blocked(exc):
-                    answer = ("network", str(exc))
-                elif isinstance(exc, OSError):  # the store, not the query
-                    answer = ("error", f"{type(exc).__name__}: {exc}")
-                else:
-                    answer = ("failed", f"{type(exc).__name__}: {exc}")
-            conn.send(answer)
-        except (BrokenPipeError, EOFError, OSError):
-            return
-
-
-def _worker_entry() -> None:
-    """Entry point of a worker interpreter: ``argv`` = [fd of its socket, JSON data source]."""
-    from multiprocessing.connection import Connection
-
-    _worker_main(Connection(int(sys.argv[1])), json.loads(sys.argv[2]))
-
-
 class _Worker:
     """One worker: a fresh interpreter (``subprocess`` with a socketpair), not a fork.
 
@@ -223,7 +85,7 @@ class _Worker:
 
     def __init__(self, source: dict) -> None:
         parent_sock, child_sock = socket.socketpair()
-        code = "from knooppunt.graph.sparql.sandbox import _worker_entry; _worker_entry()"
+        code = "from knooppunt.graph.sparql.worker import main; main()"
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c", code, str(child_sock.fileno()), json.dumps(source)],
@@ -233,7 +95,10 @@ class _Worker:
             )
         finally:
             child_sock.close()
-        self.conn = Connection(parent_sock.detach())
+        parent_sock.setblocking(False)
+        self.sock = parent_sock
+        self.generation: int | None = None  # the data generation it holds open, once known
+        self._pending = bytearray()  # bytes read past the last frame
 
     @property
     def pid(self) -> int:
@@ -242,23 +107,55 @@ class _Worker:
     def is_alive(self) -> bool:
         return self.process.poll() is None
 
+    async def send(self, message) -> None:
+        await asyncio.get_running_loop().sock_sendall(self.sock, wire.encode_request(message))
+
+    async def _exactly(self, n: int) -> bytes | bytearray:
+        """``n`` bytes from the socket (reading ahead at most what is there)."""
+        loop = asyncio.get_running_loop()
+        pending = self._pending
+        if len(pending) < n and n - len(pending) > wire.SMALL:  # a large body: read it in place
+            out = bytearray(n)
+            got = len(pending)
+            out[:got] = pending
+            pending.clear()
+            view = memoryview(out)
+            while got < n:
+                k = await loop.sock_recv_into(self.sock, view[got:])
+                if not k:
+                    raise EOFError
+                got += k
+            return out
+        while len(pending) < n:
+            chunk = await loop.sock_recv(self.sock, max(wire.SMALL, n - len(pending)))
+            if not chunk:
+                raise EOFError
+            pending += chunk
+        out = bytes(pending[:n])
+        del pending[:n]
+        return out
+
+    async def frame(self) -> tuple[bytes, dict, bytes | bytearray]:
+        """The next frame: (kind, meta, body)."""
+        kind, meta_len, body_len = wire.FRAME.unpack(await self._exactly(wire.FRAME.size))
+        meta = json.loads(await self._exactly(meta_len)) if meta_len else {}
+        body = await self._exactly(body_len) if body_len else b""
+        return kind, meta, body
+
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()  # SIGKILL: there is nothing to clean up in a query worker
         with contextlib.suppress(Exception):
             self.process.wait(5)
         with contextlib.suppress(Exception):
-            self.conn.close()
+            self.sock.close()
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
-            self.conn.send(None)
+            self.sock.setblocking(True)
+            self.sock.sendall(wire.encode_request(None))
             self.process.wait(1)
         self.kill()
-
-
-class _DiedDuringQuery(Exception):
-    """The worker's connection broke after it had started evaluating (it crashed)."""
 
 
 class _Snapshot:
@@ -273,6 +170,11 @@ class _Snapshot:
         self.lock = threading.Lock()
         self.current: tuple[int, str] | None = None
         self.previous: str | None = None
+
+    def ready(self, generation: int) -> str | None:
+        """The snapshot of ``generation`` if it is written already (no waiting, no writing)."""
+        current = self.current
+        return current[1] if current is not None and current[0] == generation else None
 
     def path_for(self, generation: int) -> str:
         with self.lock:
@@ -295,11 +197,17 @@ class _Snapshot:
         self._cleanup()
 
 
+class _DiedDuringQuery(Exception):
+    """The worker's connection broke after it had started evaluating (it crashed)."""
+
+
 class WorkerPool:
     """Worker processes for an embedded Oxigraph store (on disk or in memory).
 
-    ``run(request)`` blocks the calling thread (call it from a thread pool, never on the event
-    loop) until the result, :class:`QueryTimeout`, :class:`QueryBusy` or another error."""
+    ``await pool.run(request)`` gives the result, or raises :class:`QueryTimeout`,
+    :class:`QueryBusy` or another error. It may be awaited from any event loop (a test client and
+    a live server may share one app): the bookkeeping is guarded by a lock, and a worker handed
+    to a request waiting on another loop is passed over with ``call_soon_threadsafe``."""
 
     def __init__(self, store, timeout: float, max_workers: int, *, busy_wait: float = 2.0,
                  load_timeout: float | None = None) -> None:
@@ -311,8 +219,9 @@ class WorkerPool:
         path = getattr(store, "path", None)
         self.source = {"kind": "disk", "path": str(path)} if path else {"kind": "memory"}
         self._snapshot = _Snapshot(store) if not path else None
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._idle: list[_Worker] = []
+        self._waiters: collections.deque[asyncio.Future] = collections.deque()
         self._all: set[_Worker] = set()
         self._size = 0  # workers alive or being started
         self._closed = False
@@ -322,7 +231,7 @@ class WorkerPool:
 
     # --- pool bookkeeping ---
     def stats(self) -> dict:
-        with self._cond:
+        with self._lock:
             return {
                 "max": self.max_workers,
                 "size": self._size,
@@ -334,38 +243,51 @@ class WorkerPool:
             }
 
     def pids(self) -> list[int]:
-        with self._cond:
+        with self._lock:
             return [w.pid for w in self._all if w.pid]
 
-    def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self.busy_wait
-        with self._cond:
-            while True:
-                if self._closed:
-                    raise WorkerFailed("the query service is shutting down")
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.is_alive():
-                        return worker
-                    self._forget(worker)
-                if self._size < self.max_workers:
-                    self._size += 1
-                    break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise QueryBusy(self.max_workers, max(1, math.ceil(min(self.timeout, 5))))
-                self._cond.wait(remaining)
+    async def _acquire(self) -> _Worker:
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._closed:
+                raise WorkerFailed("the query service is shutting down")
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.is_alive():
+                    return worker
+                self._forget(worker)
+            spawn = self._size < self.max_workers
+            if spawn:
+                self._size += 1
+            else:
+                waiter = loop.create_future()
+                self._waiters.append(waiter)
+        if spawn:
+            return await self._spawn()
         try:
-            worker = _Worker(self._boot_source())
-        except Exception:
-            with self._cond:
-                self._size -= 1
-                self._cond.notify()
+            async with asyncio.timeout(self.busy_wait):
+                return await waiter
+        except TimeoutError:
+            with self._lock:
+                if waiter.done() and not waiter.cancelled():  # handed over as time ran out
+                    return waiter.result()
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise QueryBusy(self.max_workers, max(1, math.ceil(min(self.timeout, 5)))) from None
+
+    async def _spawn(self) -> _Worker:
+        """Start a worker for a slot already counted in ``_size`` (the interpreter's fork and
+        exec happen in a thread, not on the event loop)."""
+        try:
+            worker = await asyncio.to_thread(_Worker, self._boot_source())
+        except BaseException:
+            self._free_slot()
             raise
-        with self._cond:
+        with self._lock:
             self._all.add(worker)
-        if not self._warmed:
+            fill = not self._warmed
             self._warmed = True
+        if fill:
             self._fill()
         return worker
 
@@ -384,11 +306,9 @@ class WorkerPool:
             try:
                 fresh = _Worker(self._boot_source())
             except Exception:  # noqa: BLE001 - the slot is freed; the next query starts one
-                with self._cond:
-                    self._size -= 1
-                    self._cond.notify()
+                self._free_slot()
                 return
-            with self._cond:
+            with self._lock:
                 self._all.add(fresh)
             self._release(fresh)
 
@@ -397,106 +317,147 @@ class WorkerPool:
     def _fill(self) -> None:
         """Start the remaining workers in the background, so that a small query arriving while
         others run does not pay for starting an interpreter."""
-        with self._cond:
-            missing = self.max_workers - self._size
+        with self._lock:
+            missing = 0 if self._closed else self.max_workers - self._size
             self._size += max(0, missing)
         for _ in range(max(0, missing)):
             self._start_in_background()
+
+    def _free_slot(self) -> None:
+        with self._lock:
+            self._size -= 1
+            waiters = len(self._waiters)
+        if waiters:  # someone waits for a worker: start one for them
+            with self._lock:
+                grow = not self._closed and self._size < self.max_workers
+                if grow:
+                    self._size += 1
+            if grow:
+                self._start_in_background()
 
     def _forget(self, worker: _Worker) -> None:
         """Drop a dead worker (caller holds the lock)."""
         self._all.discard(worker)
         self._size -= 1
-        self._cond.notify()
 
     def _release(self, worker: _Worker) -> None:
-        with self._cond:
+        """Give ``worker`` to the longest-waiting request, or make it idle."""
+        with self._lock:
             if self._closed:
-                worker.stop()
                 self._all.discard(worker)
                 self._size -= 1
-                return
-            self._idle.append(worker)
-            self._cond.notify()
+                stop = True
+            else:
+                stop = False
+                while self._waiters:
+                    waiter = self._waiters.popleft()
+                    if waiter.done():
+                        continue
+                    try:
+                        waiter.get_loop().call_soon_threadsafe(self._hand_over, waiter, worker)
+                    except RuntimeError:  # that request's event loop is gone
+                        continue
+                    return
+                self._idle.append(worker)
+        if stop:
+            worker.stop()
+
+    def _hand_over(self, waiter: asyncio.Future, worker: _Worker) -> None:
+        """On the waiter's loop: give it the worker, or pass the worker on if it gave up."""
+        if waiter.done():
+            self._release(worker)
+        else:
+            waiter.set_result(worker)
 
     def _replace(self, worker: _Worker) -> None:
         """Kill ``worker`` and start a new one in its slot, in the background."""
-        worker.kill()
-        with self._cond:
+        with self._lock:
             self._all.discard(worker)
-            if self._closed:
+            closed = self._closed
+            if closed:
                 self._size -= 1
-                return
-        self._start_in_background()
+        worker.kill()  # at once (SIGKILL and reap, ~1 ms): the work is over when the caller hears
+        if not closed:
+            self._start_in_background()
 
     # --- running ---
-    def run(self, request: QueryRequest) -> QueryResult:
-        """Run ``request`` in a worker. A worker that dies while it evaluates the query (a crash
-        in the engine, not a kill at the timeout) is replaced and the query tried once more on a
-        fresh one; dying twice on the same query makes it :class:`QueryCrashed` (the query's
-        doing, a 4xx), a death before evaluation :class:`WorkerFailed` (ours, a 503)."""
+    async def run(self, request: QueryRequest) -> QueryResult:
+        """Run ``request`` in a worker and return what it answered. A worker that dies while it
+        evaluates the query (a crash in the engine, not a kill at the timeout) is replaced and
+        the query tried once more on a fresh one; dying twice on the same query makes it
+        :class:`QueryCrashed` (the query's doing, a 4xx), a death before evaluation
+        :class:`WorkerFailed` (ours, a 503)."""
         try:
-            return self._run_once(request)
+            return await self._run_once(request)
         except _DiedDuringQuery:
             pass
         try:
-            return self._run_once(request)
+            return await self._run_once(request)
         except _DiedDuringQuery:
             raise QueryCrashed("the query stopped the query engine twice; it is probably nested too "
                                "deeply or builds too large a result: simplify it") from None
 
-    def _run_once(self, request: QueryRequest) -> QueryResult:
+    async def _run_once(self, request: QueryRequest) -> QueryResult:
         generation = self.store.generation
-        snapshot = self._snapshot.path_for(generation) if self._snapshot else None
-        worker = self._acquire()
-        started = None
+        snapshot = None
+        if self._snapshot:
+            snapshot = self._snapshot.ready(generation) or await asyncio.to_thread(self._snapshot.path_for, generation)
+        worker = await self._acquire()
+        warm = worker.generation == generation  # no loading: evaluation starts on arrival
+        limit = self.timeout if warm else self.load_timeout
+        evaluating = False
         try:
-            worker.conn.send((generation, snapshot, request))
-            if not worker.conn.poll(self.load_timeout):
-                raise QueryTimeout(self.load_timeout)
-            started = worker.conn.recv()
-            if started[0] == "started":
-                if not worker.conn.poll(self.timeout):
-                    raise QueryTimeout(self.timeout)
-                answer = worker.conn.recv()
-            else:
-                answer = started
-        except QueryTimeout:
+            await worker.send((generation, snapshot, request))
+            evaluating = warm
+            async with asyncio.timeout(limit) as deadline:
+                kind, meta, body = await worker.frame()
+                if kind == wire.STARTED:  # the data is loaded: the query's own time starts now
+                    evaluating = True
+                    limit = self.timeout
+                    deadline.reschedule(asyncio.get_running_loop().time() + limit)
+                    kind, meta, body = await worker.frame()
+        except TimeoutError:
             self.killed += 1
             self._replace(worker)
-            raise
+            raise QueryTimeout(limit) from None
         except (EOFError, OSError) as exc:
             self._replace(worker)
-            if started is not None and started[0] == "started":
+            if evaluating:
                 raise _DiedDuringQuery() from None
             raise WorkerFailed(f"the query worker died ({type(exc).__name__})") from None
-        except BaseException:
+        except BaseException:  # cancelled mid-answer: the worker's state is unknown
             self._replace(worker)
             raise
+        worker.generation = generation
         self._release(worker)
         self.served += 1
-        kind, payload = answer[0], answer[1]
-        if kind == "ok":
-            return payload
-        if kind == "syntax":
-            raise QuerySyntaxError(*payload)
-        if kind == "not_acceptable":
-            raise NotAcceptable(payload)
-        if kind == "network":
+        if kind == wire.RESULT:
+            return QueryResult(meta["kind"], body, meta["media_type"], meta["format"],
+                               meta["truncated"], meta["count"])
+        error, detail = meta.get("error"), meta.get("detail")
+        if error == "syntax":
+            raise QuerySyntaxError(*detail)
+        if error == "not_acceptable":
+            raise NotAcceptable(detail)
+        if error == "network":
             raise QueryRejected("the query tried to open a network connection (SERVICE); queries on "
                                 "this endpoint cannot reach other hosts")
-        if kind == "failed":
-            raise QueryRejected(f"the engine could not evaluate the query: {payload}")
-        raise WorkerFailed(payload)
+        if error == "failed":
+            raise QueryRejected(f"the engine could not evaluate the query: {detail}")
+        raise WorkerFailed(detail or "the worker sent something unexpected")
 
     def close(self) -> None:
-        with self._cond:
+        with self._lock:
             self._closed = True
             workers = list(self._all)
             self._idle.clear()
             self._all.clear()
             self._size = 0
-            self._cond.notify_all()
+            waiters = list(self._waiters)
+            self._waiters.clear()
+        for waiter in waiters:
+            with contextlib.suppress(RuntimeError):
+                waiter.get_loop().call_soon_threadsafe(waiter.cancel)
         for worker in workers:
             worker.stop()
         if self._snapshot:
@@ -557,7 +518,11 @@ class DirectRunner:
                 raise QueryRejected(text) from None
             raise
 
-    def run(self, request: QueryRequest) -> QueryResult:
+    async def run(self, request: QueryRequest) -> QueryResult:
+        """The blocking HTTP exchange with the store runs in a thread, off the event loop."""
+        return await asyncio.to_thread(self._run, request)
+
+    def _run(self, request: QueryRequest) -> QueryResult:
         if not self._slots.acquire(timeout=self.busy_wait):
             raise QueryBusy(self.max_workers, max(1, math.ceil(min(self.timeout, 5))))
         try:

@@ -32,12 +32,14 @@ from pyoxigraph import (
 
 from ..namespaces import sparql_prefixes
 from ..settings import Settings
+from .state import new_state_id
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 Dataset = TypingLiteral["public", "all"]
 
-NON_PUBLIC_GRAPHS = ("private", "system")
+NON_PUBLIC_GRAPHS = ("private", "system", "proposals")
+"""Graphs no reader sees: contact details, the service's own state, proposals not yet approved."""
 LINE_FORMATS = (RdfFormat.N_TRIPLES, RdfFormat.N_QUADS)
 BULK_CHUNK_BYTES = 16 * 1024 * 1024  # about 100k N-Triples lines
 
@@ -112,6 +114,7 @@ class Store(ABC):
         self._public_cache: tuple[int, list[NamedNode]] | None = None
         self._count_cache: dict[tuple[int, str | None], int] = {}
         self._listeners: list[Callable[[Iterable[Quad], Iterable[Quad]], None]] = []
+        self._session = new_state_id()
 
     # --- graphs -----------------------------------------------------------------------------
     def graph(self, name: str) -> NamedNode:
@@ -137,6 +140,19 @@ class Store(ABC):
     @abstractmethod
     def generation(self) -> int:
         """Changes whenever the data changes, so caches and projections know to refresh."""
+
+    def state_id(self, generation: int | None = None) -> str:
+        """An id of the data as of ``generation`` (default: now): equal ids mean equal data.
+
+        Here it holds within this process only (a random session id and the generation); the
+        on-disk Oxigraph store keeps it across processes and restarts (``graph.store.state``).
+        Caches keyed by it (HTTP ETags, the persisted projection) can never mistake one state
+        of the data for another."""
+        return f"{self._session}:{self.generation if generation is None else generation}"
+
+    keeps_state = False
+    """True if :meth:`state_id` identifies the data across processes and restarts, so that
+    derived structures may be kept on disk for it (``graph.analysis.snapshot``)."""
 
     @abstractmethod
     def named_graphs(self) -> list[NamedNode]: ...

@@ -29,7 +29,7 @@ from ..namespaces import DCT, FOAF, KP, ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 
 RDF_TYPE_NODE = NamedNode(RDF + "type")
 PRIVATE = "private"
-PROTECTED = ("system", "provenance")
+PROTECTED = ("system", "provenance", "proposals")
 """Graphs only the service writes: never the target of an import, update or Graph Store request."""
 
 

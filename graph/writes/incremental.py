@@ -266,7 +266,7 @@ def validate_delta(store, delta: Delta, *, reach: ShapeReach | None = None) -> V
     ``reach``: the analysed shapes (default: ``shapes/``); tests pass their own.
     """
     if not delta:
-        return ValidationReport()
+        return ValidationReport(checked=frozenset())
     reach = reach or _reach()
     state = AfterState(store, delta)
     if reach is None:
@@ -285,8 +285,9 @@ def validate_delta(store, delta: Delta, *, reach: ShapeReach | None = None) -> V
         if mine:
             shapes |= mine
             _gather(state, node, reach.trie_for(mine), triples, reached)
+    keep = frozenset(str(to_rdflib_term(n)) for n in nodes)
     if not shapes:  # nothing the change touches is a target of any shape
-        return ValidationReport()
+        return ValidationReport(checked=keep)
     for node in reached:
         if _resource(node):
             triples |= state.match(node, RDF_TYPE, None)
@@ -296,8 +297,7 @@ def validate_delta(store, delta: Delta, *, reach: ShapeReach | None = None) -> V
     for sub, sup in state.axioms:
         graph.add((rdflib.URIRef(sub.value), RDFS.subClassOf, rdflib.URIRef(sup.value)))
     report = _run_pyshacl(graph, reach.subset(frozenset(shapes)), reach.g)
-    keep = {str(to_rdflib_term(n)) for n in nodes}
-    return ValidationReport([r for r in report.results if r.focus_node in keep])
+    return ValidationReport([r for r in report.results if r.focus_node in keep], checked=keep)
 
 
 _LOCK = threading.Lock()

@@ -26,7 +26,7 @@ from pathlib import Path
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, parse
 
 from ..store import StoreError
-from . import incremental, limits, provenance
+from . import incremental, limits, provenance, renames
 from .delta import (
     PRIVATE,
     PROTECTED,
@@ -121,6 +121,8 @@ class WriteResult:
     added: int
     removed: int
     warnings: list[ValidationResult] = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    """Likely duplicates (``graph.curation.duplicates.Duplicate``): advice, never a refusal."""
 
     def as_dict(self) -> dict:
         return {
@@ -129,6 +131,7 @@ class WriteResult:
             "added": self.added,
             "removed": self.removed,
             "warnings": [w.as_dict() for w in self.warnings],
+            "duplicates": [d.as_dict() for d in self.duplicates],
         }
 
 
@@ -214,6 +217,10 @@ def commit(
     graph: NamedNode | None = None,
     source: str | None = None,
     replaces_graph: bool = False,
+    duplicates: Callable[[Delta], list] | None = None,
+    record_id: str | None = None,
+    provenance_extra: list | None = None,
+    bookkeeping: Callable[[], Delta] | None = None,
 ) -> WriteResult:
     """Validate ``delta`` in context and apply it with its provenance record, or raise.
 
@@ -221,6 +228,12 @@ def commit(
     the store (a graph replacement) cannot be overtaken by a concurrent write.
     ``replaces_graph``: the write replaces (or drops) ``graph`` as a whole, so the private facts
     ``graph`` stated before and no longer states are released (``delta.route_private``).
+    ``duplicates``: a check for likely duplicates (``graph.curation.duplicates.Checker``), run on
+    the delta before it is written; its findings come back in ``WriteResult.duplicates``.
+    ``record_id``: the provenance record's id, when the data must name it (``provenance.new_id``);
+    ``provenance_extra``: more (predicate, object) pairs for the record (who proposed, when).
+    ``bookkeeping``: the service's own change to a graph it keeps (a proposal's status), computed
+    under the lock and written in the same transaction; not validated, not permission-checked.
     """
     with store._write_lock:  # delta, validation and commit see the same state
         delta = delta() if callable(delta) else delta
@@ -229,7 +242,9 @@ def commit(
         report = incremental.validate_delta(store, delta)
         if not report.conforms:
             raise Refused(report)
-        record_id = provenance.new_id()
+        found = duplicates(delta) if duplicates is not None else []
+        own = bookkeeping() if bookkeeping is not None else Delta()
+        record_id = record_id or provenance.new_id()
         record = provenance.record_quads(
             store,
             record_id=record_id,
@@ -239,25 +254,42 @@ def commit(
             source=source,
             added=len(delta.added),
             removed=len(delta.removed),
+            extra=provenance_extra,
         )
-        store.apply_delta(delta.removed, delta.added + record)
+        store.apply_delta(delta.removed + own.removed, delta.added + record + own.added)
     return WriteResult(
         record_id,
         graph.value if graph is not None else None,
         len(delta.added),
         len(delta.removed),
         report.warnings,
+        found,
     )
 
 
 def import_quads(
-    store, quads: list[Quad], graph: NamedNode, *, agent: str, scope: str, source: str | None, operation: str = "import"
+    store, quads: list[Quad], graph: NamedNode, *, agent: str, scope: str, source: str | None, operation: str = "import",
+    fields: bool = False, duplicates: Callable[[Delta], list] | None = None,
 ) -> WriteResult:
-    """Make ``graph`` hold exactly ``quads`` (an import replaces what an earlier import of it wrote)."""
+    """Make ``graph`` hold exactly ``quads`` (an import replaces what an earlier import of it wrote).
+
+    ``fields``: the quads come from a table (CSV) that states fields, not a whole graph: a name it
+    gives a resource replaces the old one wherever it stands, the old one kept as
+    ``skos:altLabel`` (``renames``), and the alternative names ``graph`` already holds for the
+    table's resources (a table has no column for them) stay."""
+
     return commit(
-        store, lambda: replace_graph(store, graph, quads), agent=agent, scope=scope,
-        operation=operation, graph=graph, source=source, replaces_graph=True,
+        store, lambda: import_delta(store, graph, quads, fields=fields), agent=agent, scope=scope,
+        operation=operation, graph=graph, source=source, replaces_graph=True, duplicates=duplicates,
     )
+
+
+def import_delta(store, graph: NamedNode, quads: list[Quad], *, fields: bool = False) -> Delta:
+    """The delta of importing ``quads`` into ``graph`` (see ``import_quads`` for ``fields``)."""
+    if not fields:
+        return replace_graph(store, graph, quads)
+    kept = [q for s in {q.subject for q in quads} for q in store.quads(s, renames.ALT, None, graph)]
+    return renames.combine(store, replace_graph(store, graph, quads + kept), renames.renames(store, quads))
 
 
 def document_quads(store, data: bytes, media_type: str, graph: NamedNode, *, source: str | None = None) -> list[Quad]:
@@ -284,22 +316,29 @@ def import_document(
     agent: str,
     scope: str,
     source: str | None = None,
+    duplicates: Callable[[Delta], list] | None = None,
 ) -> WriteResult:
-    """Import RDF, CSV or an OWR 2.0 workbook into ``graph`` (validated, atomic, recorded)."""
+    """Import RDF, CSV or an OWR 2.0 workbook into ``graph`` (validated, atomic, recorded).
+
+    CSV states fields (a rename replaces the old name, see ``import_quads``); RDF and workbooks
+    state the whole graph."""
     if graph == store.graph(PRIVATE):
         raise Forbidden("an import cannot replace the private graph: import into a public graph (contact "
                         "details go to the private graph by themselves) or, as an admin, use the Graph "
                         "Store Protocol on /graph/private")
     quads = document_quads(store, data, media_type, graph, source=source)
-    return import_quads(store, quads, graph, agent=agent, scope=scope, source=source)
+    fields = media_type.split(";")[0].strip().lower() in CSV_TYPES
+    return import_quads(store, quads, graph, agent=agent, scope=scope, source=source, fields=fields,
+                        duplicates=duplicates)
 
 
-def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]]) -> ValidationReport:
+def check_imports(store, quads_by_graph: dict[NamedNode, list[Quad]], fields: frozenset | set = frozenset()) -> ValidationReport:
     """What importing these quads would answer, without writing: the same delta, privacy routing and
-    validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads."""
+    validation as ``import_quads`` (``knooppunt validate FILE``). Each graph is replaced by its quads;
+    the graphs in ``fields`` come from tables (CSV: renames, see ``import_quads``)."""
     delta = Delta()
     for graph, quads in quads_by_graph.items():
-        change = replace_graph(store, graph, list(dict.fromkeys(quads)))
+        change = import_delta(store, graph, list(dict.fromkeys(quads)), fields=graph in fields)
         delta.extend(route_private(store, change, owner=graph, replaces=True))
     return incremental.validate_delta(store, delta)
 
@@ -346,7 +385,10 @@ def load_path(
     """
     media_type = media_type_for_path(path) if fmt is None else fmt.media_type
     if validate:
-        return import_document(store, path.read_bytes(), media_type, graph, agent="cli", scope="admin", source=path.name)
+        from ..curation.duplicates import Checker
+
+        return import_document(store, path.read_bytes(), media_type, graph, agent="cli", scope="admin",
+                               source=path.name, duplicates=Checker(store))
     if media_type in CSV_TYPES or media_type in XLSX_TYPES:
         raise WriteError("--no-validate is for RDF files; CSV and workbooks are always validated")
     check_graph(store, graph, "admin")

@@ -9,8 +9,12 @@ so a record exists exactly when its change does::
         prov:endedAtTime "2025-01-01T12:00:00Z"^^xsd:dateTime ;
         prov:generated <{base}/graph/projecten> ;                         # the graph written
         kp:operation "import" ;        # import | gsp-put | gsp-post | gsp-delete | sparql-update | undo
+                                       # | proposal (an approved proposal) | form-edit
         kp:sourceName "projecten.ttl" ;
         kp:triplesAdded 12 ; kp:triplesRemoved 3 .
+
+An approved proposal's record also says who proposed it and when (``kp:proposedBy`` with the name
+the proposer gave, ``prov:startedAtTime``); its agent is the editor who approved it.
 
 Record IRIs are hash IRIs in the graph's own namespace, so they need no new ``/id/{kind}``.
 """
@@ -35,6 +39,8 @@ OPERATION = NamedNode(KP + "operation")
 SOURCE_NAME = NamedNode(KP + "sourceName")
 ADDED = NamedNode(KP + "triplesAdded")
 REMOVED = NamedNode(KP + "triplesRemoved")
+PROPOSED_BY = NamedNode(KP + "proposedBy")
+STARTED = NamedNode(PROV + "startedAtTime")
 
 
 @dataclass
@@ -48,6 +54,7 @@ class Record:
     source: str | None
     added: int
     removed: int
+    proposed_by: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -71,8 +78,10 @@ def record_quads(
     source: str | None,
     added: int,
     removed: int,
+    extra: list | None = None,
 ) -> list[Quad]:
-    """The quads of one record (to add in the same ``apply_delta`` as the data)."""
+    """The quads of one record (to add in the same ``apply_delta`` as the data); ``extra``: more
+    (predicate, object) pairs, e.g. who proposed an approved proposal and when."""
     g = store.graph(GRAPH)
     node = NamedNode(_ns(store) + record_id)
     agent_node = NamedNode(_ns(store) + "agent-" + agent)
@@ -93,11 +102,12 @@ def record_quads(
         quads.append(Quad(node, GENERATED, graph, g))
     if source:
         quads.append(Quad(node, SOURCE_NAME, Literal(source), g))
+    quads += [Quad(node, p, o, g) for p, o in extra or ()]
     return quads
 
 
 _LIST = """
-SELECT ?pg ?r ?agent ?time ?op ?graph ?source ?added ?removed WHERE {
+SELECT ?pg ?r ?agent ?time ?op ?graph ?source ?added ?removed ?proposer WHERE {
   GRAPH ?pg {
     ?r a prov:Activity ; prov:endedAtTime ?time ; kp:operation ?op ;
        kp:triplesAdded ?added ; kp:triplesRemoved ?removed ;
@@ -105,6 +115,7 @@ SELECT ?pg ?r ?agent ?time ?op ?graph ?source ?added ?removed WHERE {
     ?a rdfs:label ?agent .
     OPTIONAL { ?r prov:generated ?graph }
     OPTIONAL { ?r kp:sourceName ?source }
+    OPTIONAL { ?r kp:proposedBy ?proposer }
   }
 } ORDER BY DESC(?time) DESC(?r)
 """
@@ -131,6 +142,7 @@ def records(store, record_id: str | None = None) -> list[Record]:
                 source=row["source"].value if "source" in row else None,
                 added=int(row["added"].value),
                 removed=int(row["removed"].value),
+                proposed_by=row["proposer"].value if "proposer" in row else None,
             )
         )
     return out

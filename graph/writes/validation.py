@@ -45,6 +45,9 @@ class ValidationResult:
 @dataclass
 class ValidationReport:
     results: list[ValidationResult] = field(default_factory=list)
+    checked: frozenset[str] | None = None
+    """The focus nodes whose results this report holds completely (an incremental validation's
+    affected nodes: a node in it without results has none); ``None``: not known."""
 
     @property
     def violations(self) -> list[ValidationResult]:

@@ -1,225 +1,202 @@
-/* Graph explorer: our own force-directed layout on SVG. Zoom (wheel, pinch, buttons), pan (drag
-   the background), drag a node, click (or Enter) a node to fetch its neighbours from
-   /api/graph?focus=...&depth=1 and merge them, filter by kind; colours by kind with a legend. */
+/* Graph explorer on Cytoscape.js with the fCoSE force-directed layout (vendored in
+   /static/vendor/cytoscape, see its README). The page carries the first neighbourhood as JSON
+   (#graph-data) and as a list (#alt-list, the text alternative); clicking a node (or "Toon buren"
+   in the list) fetches /api/graph?focus=...&depth=1 and merges it. Each kind has a shape and a
+   colour (the legend shows both). After every layout, labels that would overlap another label or
+   node are moved to another side of their node, and hidden (until the node is selected or
+   hovered) only where no side is free: no two visible labels overlap. */
 (function () {
   "use strict";
   var K = window.Knooppunt;
   var root = document.getElementById("explorer");
-  if (!root) return;
-  var SVGNS = "http://www.w3.org/2000/svg";
-  var svg = document.getElementById("graph");
-  var viewport = svg.querySelector(".viewport");
-  var linkLayer = svg.querySelector(".links");
-  var nodeLayer = svg.querySelector(".nodes");
-  var status = root.querySelector("[data-status]");
+  if (!root || !window.cytoscape) return;
+  if (window.cytoscapeFcose) window.cytoscape.use(window.cytoscapeFcose);
+  var data = JSON.parse(document.getElementById("graph-data").textContent || "{}");
+  var container = document.getElementById("graph");
+  var status = root.querySelector("[data-shown]");
   var panel = root.querySelector(".selected");
-  var nodes = new Map(), links = new Map();
-  var view = { x: 0, y: 0, k: 1 };
+  var altList = document.getElementById("alt-list");
+  var reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
   var hidden = new Set();
-  var alpha = 0, running = false, userMoved = false;
+  var COLOURS = {
+    project: "#1f6fb2", organisation: "#2e8540", person: "#c0392b", material: "#8e44ad",
+    competency: "#c45100", theme: "#9a7d0a", region: "#138a72", event: "#7f5539", plan: "#d63384", other: "#6c7a7d"
+  };
+  var SHAPES = {
+    project: "rectangle", organisation: "hexagon", person: "ellipse", material: "triangle", competency: "diamond",
+    theme: "star", region: "pentagon", event: "octagon", plan: "rhomboid", other: "round-rectangle"
+  };
 
-  function size() { var r = svg.getBoundingClientRect(); return { w: r.width || 800, h: r.height || 500 }; }
-  function applyView() { viewport.setAttribute("transform", "translate(" + view.x + "," + view.y + ") scale(" + view.k + ")"); }
-
-  function normNode(n) {
-    var id = n.id || n.iri || n["@id"];
-    return id ? { id: id, label: n.label || n.name || id, type_label: n.type_label || "", group: K.group(id) } : null;
+  function nodeData(n) {
+    var group = n.group || K.group(n.id);
+    return { group: "nodes", data: { id: n.id, label: n.label || n.id, group: group, shape: SHAPES[group] || "ellipse", type_label: n.type_label || "" } };
   }
-  function endId(v) { return typeof v === "object" && v ? (v.id || v.iri) : v; }
-  function merge(data, around) {
-    var added = 0;
-    var c = around || { x: 0, y: 0 };
-    K.items(data, ["nodes"]).forEach(function (raw) {
-      var n = normNode(raw);
-      if (!n) return;
-      if (nodes.has(n.id)) { var old = nodes.get(n.id); if (old.label === old.id) old.label = n.label; return; }
-      var a = Math.random() * 2 * Math.PI, d = 40 + Math.random() * 60;
-      n.x = c.x + Math.cos(a) * d; n.y = c.y + Math.sin(a) * d; n.vx = 0; n.vy = 0;
-      nodes.set(n.id, n); added += 1;
-    });
-    (data.links || data.edges || []).forEach(function (l) {
-      var s = endId(l.source || l.from), t = endId(l.target || l.to);
-      if (!nodes.has(s) || !nodes.has(t) || s === t) return;
-      var key = s < t ? s + " " + t : t + " " + s;
-      if (!links.has(key)) links.set(key, { source: s, target: t, label: l.label || l.predicate_label || "" });
-    });
-    return added;
+  function edgeData(l) {
+    return { group: "edges", data: { id: l.source + " " + l.predicate + " " + l.target, source: l.source, target: l.target, label: l.label || "" } };
   }
 
-  function draw() {
-    linkLayer.innerHTML = ""; nodeLayer.innerHTML = "";
-    links.forEach(function (l) {
-      var line = document.createElementNS(SVGNS, "line");
-      line.setAttribute("class", "link"); l.el = line;
-      var title = document.createElementNS(SVGNS, "title"); title.textContent = l.label; line.appendChild(title);
-      linkLayer.appendChild(line);
+  var cy = window.cytoscape({
+    container: container,
+    elements: (data.nodes || []).map(nodeData).concat((data.links || []).map(edgeData)),
+    minZoom: 0.2, maxZoom: 4, boxSelectionEnabled: false,
+    style: [
+      { selector: "node", style: {
+        "shape": "data(shape)", "width": 20, "height": 20, "background-color": function (n) { return COLOURS[n.data("group")] || COLOURS.other; },
+        "border-width": 2, "border-color": "#ffffff",
+        "label": "data(label)", "font-size": 12, "color": "#1b1f23", "text-valign": "bottom", "text-halign": "center", "text-margin-y": 4,
+        "text-wrap": "ellipsis", "text-max-width": 120, "text-background-color": "#f3f6f8", "text-background-opacity": 0.9,
+        "text-background-padding": 2, "min-zoomed-font-size": 0
+      } },
+      { selector: "node.focus", style: { "width": 30, "height": 30, "border-color": "#1b1f23", "border-width": 3, "font-weight": "bold", "text-max-width": 180 } },
+      { selector: "node.expanded", style: { "border-color": "#1b1f23", "border-style": "dashed" } },
+      { selector: "node.label-top", style: { "text-valign": "top", "text-margin-y": -4 } },
+      { selector: "node.label-right", style: { "text-valign": "center", "text-halign": "right", "text-margin-x": 5, "text-margin-y": 0 } },
+      { selector: "node.label-left", style: { "text-valign": "center", "text-halign": "left", "text-margin-x": -5, "text-margin-y": 0 } },
+      { selector: "node.no-label", style: { "label": "" } },
+      { selector: "node.no-label.hover, node.no-label:selected", style: { "label": "data(label)", "z-index": 20 } },
+      { selector: "node:selected", style: { "border-color": "#ffbf47", "border-width": 4 } },
+      { selector: "edge", style: { "width": 1.3, "line-color": "#9aa7b0", "curve-style": "straight" } },
+      { selector: ".filtered", style: { "display": "none" } }
+    ]
+  });
+  root.cy = cy;  /* for the tests, which measure the rendered labels */
+  if (data.focus) { cy.getElementById(data.focus).addClass("focus expanded"); }
+
+  var SIDES = ["", "label-top", "label-right", "label-left"];
+  function overlaps(a, b) { return a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2; }
+  function labelBox(n) { return n.boundingBox({ includeNodes: false, includeEdges: false, includeLabels: true }); }
+  function bodyBox(n) { return n.boundingBox({ includeNodes: true, includeEdges: false, includeLabels: false }); }
+  /* Label placement after a layout: the best connected nodes keep their labels first; each next
+     label takes the first side where it meets no placed label and no other node, else hides. */
+  function placeLabels() {
+    var nodes = cy.nodes(":visible").sort(function (a, b) {
+      return (b.hasClass("focus") - a.hasClass("focus")) || (b.degree() - a.degree()) || (a.id() < b.id() ? -1 : 1);
     });
+    cy.batch(function () { nodes.removeClass("label-top label-right label-left no-label"); });
+    var bodies = nodes.map(function (n) { return { id: n.id(), box: bodyBox(n) }; });
+    var placed = [];
     nodes.forEach(function (n) {
-      var g = document.createElementNS(SVGNS, "g");
-      g.setAttribute("class", "node" + (n.id === root.dataset.focus ? " focus" : "") + (n.expanded ? " expanded" : ""));
-      g.setAttribute("tabindex", "0"); g.setAttribute("role", "button");
-      g.setAttribute("aria-label", n.label + (n.type_label ? " (" + n.type_label + ")" : ""));
-      g.dataset.iri = n.id; g.dataset.group = n.group;
-      var c = document.createElementNS(SVGNS, "circle");
-      c.setAttribute("r", n.id === root.dataset.focus ? 13 : 9); c.setAttribute("class", "n-" + n.group);
-      var t = document.createElementNS(SVGNS, "text");
-      t.setAttribute("y", 22); t.setAttribute("text-anchor", "middle");
-      t.textContent = n.label.length > 28 ? n.label.slice(0, 26) + "…" : n.label;
-      g.appendChild(c); g.appendChild(t);
-      g.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); activate(n); } });
-      g.addEventListener("focus", function () { select(n); });
-      n.el = g; nodeLayer.appendChild(g);
-    });
-    filter(); position();
-    svg.dataset.count = nodes.size;
-    status.textContent = K.msg(root, "count").replace("{n}", nodes.size);
-  }
-  function filter() {
-    nodes.forEach(function (n) { n.el.style.display = hidden.has(n.group) ? "none" : ""; });
-    links.forEach(function (l) {
-      var off = hidden.has(nodes.get(l.source).group) || hidden.has(nodes.get(l.target).group);
-      l.el.style.display = off ? "none" : "";
-    });
-  }
-  function position() {
-    links.forEach(function (l) {
-      var a = nodes.get(l.source), b = nodes.get(l.target);
-      l.el.setAttribute("x1", a.x); l.el.setAttribute("y1", a.y); l.el.setAttribute("x2", b.x); l.el.setAttribute("y2", b.y);
-    });
-    nodes.forEach(function (n) { n.el.setAttribute("transform", "translate(" + n.x + "," + n.y + ")"); });
-  }
-
-  /* A small force simulation: repulsion between all nodes, springs on links, a pull to the centre. */
-  function tick() {
-    var list = Array.from(nodes.values()).filter(function (n) { return !hidden.has(n.group); });
-    for (var i = 0; i < list.length; i++) {
-      var a = list[i];
-      for (var j = i + 1; j < list.length; j++) {
-        var b = list[j], dx = b.x - a.x, dy = b.y - a.y, d2 = dx * dx + dy * dy || 0.01;
-        if (d2 > 360000) continue;
-        var f = 2600 / d2, d = Math.sqrt(d2);
-        a.vx -= f * dx / d; a.vy -= f * dy / d; b.vx += f * dx / d; b.vy += f * dy / d;
+      var ok = false;
+      for (var i = 0; i < SIDES.length && !ok; i++) {
+        if (i) n.addClass(SIDES[i]);
+        var box = labelBox(n);
+        ok = placed.every(function (p) { return !overlaps(box, p); }) &&
+          bodies.every(function (b) { return b.id === n.id() || !overlaps(box, b.box); });
+        if (ok) placed.push(box); else if (i) n.removeClass(SIDES[i]);
       }
+      if (!ok) n.addClass("no-label");
+    });
+  }
+
+  /* Fit the picture, but never below a zoom where labels stop being readable (a phone): then
+     centre on the subject (or the node just expanded) and let the reader pan and pinch. */
+  var MIN_READABLE_ZOOM = 0.8;
+  function view(around) {
+    cy.fit(cy.elements(":visible"), 24);
+    if (cy.zoom() < MIN_READABLE_ZOOM) {
+      cy.zoom(MIN_READABLE_ZOOM);
+      cy.center(around && around.length ? around : cy.nodes(".focus"));
     }
-    links.forEach(function (l) {
-      var a = nodes.get(l.source), b = nodes.get(l.target);
-      if (hidden.has(a.group) || hidden.has(b.group)) return;
-      var dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) || 0.01, f = (d - 110) * 0.04;
-      a.vx += f * dx / d; a.vy += f * dy / d; b.vx -= f * dx / d; b.vy -= f * dy / d;
-    });
-    list.forEach(function (n) {
-      n.vx -= n.x * 0.004; n.vy -= n.y * 0.004;
-      if (n.fixed) { n.vx = 0; n.vy = 0; return; }
-      n.vx *= 0.6; n.vy *= 0.6;
-      n.x += Math.max(-30, Math.min(30, n.vx * alpha)); n.y += Math.max(-30, Math.min(30, n.vy * alpha));
-    });
-  }
-  function animate() {
-    if (!running) return;
-    for (var s = 0; s < 2; s++) tick();
-    alpha *= 0.985; position();
-    if (!userMoved) fit();  /* keep the whole picture in view until the reader takes over */
-    if (alpha > 0.02) requestAnimationFrame(animate);
-    else { running = false; svg.dataset.settled = "1"; }
-  }
-  function start() { alpha = 1; svg.dataset.settled = "0"; if (!running) { running = true; requestAnimationFrame(animate); } }
-
-  function fit() {
-    var vis = Array.from(nodes.values()).filter(function (n) { return !hidden.has(n.group); });
-    if (!vis.length) return;
-    var s = size(), minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    vis.forEach(function (n) { minX = Math.min(minX, n.x); maxX = Math.max(maxX, n.x); minY = Math.min(minY, n.y); maxY = Math.max(maxY, n.y); });
-    var k = Math.min(1.3, Math.min(s.w / (maxX - minX + 160), s.h / (maxY - minY + 120)));
-    view.k = k; view.x = s.w / 2 - k * (minX + maxX) / 2; view.y = s.h / 2 - k * (minY + maxY) / 2; applyView();
-  }
-  function zoomAt(factor, px, py) {
-    var k = Math.max(0.2, Math.min(5, view.k * factor));
-    view.x = px - (px - view.x) * k / view.k; view.y = py - (py - view.y) * k / view.k; view.k = k; applyView();
   }
 
+  function layout(fixedIds, around) {
+    var opts = {
+      name: window.cytoscapeFcose ? "fcose" : "cose", quality: "proof", randomize: !fixedIds, animate: !reduced && !!fixedIds,
+      animationDuration: 350, fit: true, padding: 24, nodeDimensionsIncludeLabels: true, uniformNodeDimensions: false,
+      packComponents: true, nodeRepulsion: 8000, idealEdgeLength: 80, edgeElasticity: 0.35, nestingFactor: 0.1,
+      gravity: 0.4, numIter: 2500, tile: true, nodeSeparation: 70
+    };
+    container.dataset.settled = "0";
+    var run = cy.elements(":visible").layout(opts);
+    run.one("layoutstop", function () { placeLabels(); view(around); container.dataset.settled = "1"; });
+    run.run();
+  }
+
+  function countText() {
+    var n = cy.nodes().length;
+    return n === 1 ? K.msg(root, "count_one") : K.msg(root, "count").replace("{n}", n.toLocaleString(K.lang === "en" ? "en-GB" : "nl-NL"));
+  }
   function select(n) {
     panel.hidden = false;
-    panel.querySelector("[data-selected]").textContent = n.label + (n.type_label ? " — " + n.type_label : "");
-    panel.querySelector("[data-open]").href = K.pageUrl(K.localPath(n.id));
+    panel.querySelector("[data-selected]").textContent = n.data("label") + (n.data("type_label") ? " — " + n.data("type_label") : "");
+    panel.querySelector("[data-open]").href = K.pageUrl(K.localPath(n.id()));
+  }
+  function addToList(n, fresh) {
+    if (!fresh.length) return;
+    var dl = altList.querySelector("dl") || altList.appendChild(K.el("dl", { "class": "linkgroups" }));
+    dl.appendChild(K.el("dt", null, K.msg(root, "neighbours_of").replace("{label}", n.data("label"))));
+    var dd = dl.appendChild(K.el("dd")), ul = dd.appendChild(K.el("ul", { "class": "links" }));
+    fresh.forEach(function (m) { ul.appendChild(listItem(m.id(), m.data("label"), m.data("group"))); });
+  }
+  function listItem(id, label, group) {
+    var li = K.el("li");
+    var a = li.appendChild(K.el("a", { href: K.pageUrl(K.localPath(id)), "class": "g-" + group }, label));
+    a.dataset.iri = id;
+    li.appendChild(document.createTextNode(" "));
+    li.appendChild(expandButton(id, label));
+    return li;
+  }
+  function expandButton(id, label) {
+    var b = K.el("button", { type: "button", "class": "link-button" }, K.msg(root, "expand"));
+    b.appendChild(K.el("span", { "class": "visually-hidden" }, " " + K.msg(root, "expand_of").replace("{label}", label)));
+    b.addEventListener("click", function () { var n = cy.getElementById(id); if (n.length) activate(n); });
+    return b;
   }
   function activate(n) {
     select(n);
-    if (n.expanded) return;
-    n.expanded = true;
-    load(n.id, n);
-  }
-  function load(iri, around) {
-    var q = new URLSearchParams({ focus: iri, depth: "1", lang: K.lang });
-    return fetch("/api/graph?" + q, { headers: { Accept: "application/json" } })
+    cy.$(":selected").unselect(); n.select();
+    if (n.hasClass("expanded")) return;
+    n.addClass("expanded");
+    container.dataset.settled = "0";  /* until the new neighbours are laid out */
+    var q = new URLSearchParams({ focus: n.id(), depth: "1", limit: "50", lang: K.lang });
+    fetch("/api/graph?" + q, { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (data) { merge(data, around); draw(); start(); })
-      .catch(function () { status.textContent = K.msg(root, "error"); });
+      .then(function (d) {
+        var p = n.position(), fresh = [];
+        cy.batch(function () {
+          (d.nodes || []).forEach(function (raw) {
+            if (cy.getElementById(raw.id).length) return;
+            var el = cy.add(nodeData(raw));
+            el.position({ x: p.x + (Math.random() - 0.5) * 60, y: p.y + (Math.random() - 0.5) * 60 });
+            if (hidden.has(el.data("group"))) el.addClass("filtered");
+            fresh.push(el);
+          });
+          (d.links || []).forEach(function (l) {
+            var e = edgeData(l);
+            if (!cy.getElementById(e.data.id).length && cy.getElementById(l.source).length && cy.getElementById(l.target).length) cy.add(e);
+          });
+        });
+        status.textContent = countText();
+        addToList(n, fresh);
+        if (fresh.length) layout(true, n); else { placeLabels(); container.dataset.settled = "1"; }
+      })
+      .catch(function () { status.textContent = K.msg(root, "error"); container.dataset.settled = "1"; });
   }
 
-  /* Pointer input: one pointer pans (background) or drags (node); two pointers pinch-zoom. */
-  var pointers = new Map(), drag = null, pinch = null;
-  function local(e) { var r = svg.getBoundingClientRect(); return { x: e.clientX - r.left, y: e.clientY - r.top }; }
-  svg.addEventListener("pointerdown", function (e) {
-    var p = local(e);
-    pointers.set(e.pointerId, p);
-    svg.setPointerCapture(e.pointerId);
-    if (pointers.size === 2) {
-      var ps = Array.from(pointers.values());
-      pinch = { d: Math.hypot(ps[0].x - ps[1].x, ps[0].y - ps[1].y), k: view.k }; drag = null; return;
-    }
-    var g = e.target.closest && e.target.closest(".node");
-    var n = g ? nodes.get(g.dataset.iri) : null;
-    drag = { node: n, start: p, last: p, moved: false };
-    if (!n) svg.classList.add("dragging");
-  });
-  svg.addEventListener("pointermove", function (e) {
-    if (!pointers.has(e.pointerId)) return;
-    var p = local(e); pointers.set(e.pointerId, p);
-    if (pinch && pointers.size === 2) {
-      var ps = Array.from(pointers.values());
-      var d = Math.hypot(ps[0].x - ps[1].x, ps[0].y - ps[1].y);
-      userMoved = true;
-      zoomAt((pinch.k * d / pinch.d) / view.k, (ps[0].x + ps[1].x) / 2, (ps[0].y + ps[1].y) / 2); return;
-    }
-    if (!drag) return;
-    if (Math.hypot(p.x - drag.start.x, p.y - drag.start.y) > 4) drag.moved = true;
-    if (drag.node) {
-      drag.node.fixed = true;
-      drag.node.x = (p.x - view.x) / view.k; drag.node.y = (p.y - view.y) / view.k; position();
-    } else {
-      view.x += p.x - drag.last.x; view.y += p.y - drag.last.y; applyView(); userMoved = true;
-    }
-    drag.last = p;
-  });
-  function end(e) {
-    pointers.delete(e.pointerId);
-    if (pointers.size < 2) pinch = null;
-    svg.classList.remove("dragging");
-    if (drag && drag.node) { if (!drag.moved) activate(drag.node); else { drag.node.fixed = false; start(); } }
-    drag = null;
-  }
-  svg.addEventListener("pointerup", end);
-  svg.addEventListener("pointercancel", end);
-  svg.addEventListener("wheel", function (e) {
-    e.preventDefault(); userMoved = true; var p = local(e); zoomAt(Math.exp(-e.deltaY * 0.0015), p.x, p.y);
-  }, { passive: false });
+  cy.on("tap", "node", function (e) { activate(e.target); });
+  cy.on("mouseover", "node", function (e) { e.target.addClass("hover"); });
+  cy.on("mouseout", "node", function (e) { e.target.removeClass("hover"); });
   root.querySelectorAll("[data-zoom]").forEach(function (b) {
     b.addEventListener("click", function () {
-      var s = size();
-      if (b.dataset.zoom === "fit") { userMoved = false; fit(); } else { userMoved = true; zoomAt(b.dataset.zoom === "in" ? 1.3 : 1 / 1.3, s.w / 2, s.h / 2); }
+      if (b.dataset.zoom === "fit") { cy.fit(cy.elements(":visible"), 24); return; }  /* all of it, however small */
+      var z = cy.zoom() * (b.dataset.zoom === "in" ? 1.3 : 1 / 1.3);
+      cy.zoom({ level: z, renderedPosition: { x: container.clientWidth / 2, y: container.clientHeight / 2 } });
     });
   });
   root.querySelectorAll(".panel input[type=checkbox]").forEach(function (box) {
     box.addEventListener("change", function () {
       if (box.checked) hidden.delete(box.value); else hidden.add(box.value);
-      if (nodes.size) { filter(); start(); }
+      cy.batch(function () { cy.nodes().forEach(function (n) { n.toggleClass("filtered", hidden.has(n.data("group"))); }); });
+      placeLabels();
     });
   });
-
-  var focus = root.dataset.focus;
-  if (focus) {
-    nodes.set(focus, { id: focus, label: document.title.split(":").slice(1).join(":").split("·")[0].trim() || focus, type_label: "", group: K.group(focus), x: 0, y: 0, vx: 0, vy: 0, expanded: true });
-    var s0 = size(); view.x = s0.w / 2; view.y = s0.h / 2; applyView();
-    load(focus, { x: 0, y: 0 });
-  }
+  /* the server-rendered list gets its "Toon buren" buttons */
+  altList.querySelectorAll("li > a[href]").forEach(function (a) {
+    var iri = a.href.indexOf("/id/") >= 0 ? K.base + a.getAttribute("href").split("?")[0] : "";
+    if (!iri || !cy.getElementById(iri).length) return;
+    a.parentNode.appendChild(document.createTextNode(" "));
+    a.parentNode.appendChild(expandButton(iri, a.textContent));
+  });
+  status.textContent = countText();
+  layout(false);
 })();

@@ -1,5 +1,7 @@
 /* "Nieuw initiatief": send the form to POST /api/connections and show the ranked suggestions,
-   each with its reasons (explanation paths read as chains). The form state lives in the URL. */
+   each with one or two readable reasons (names link to their pages) and how well it fits (a
+   meter, relative to the best of its list). A description alone is enough. The form state lives
+   in the URL, so a filled-in form can be shared as a link. */
 (function () {
   "use strict";
   var K = window.Knooppunt;
@@ -8,9 +10,10 @@
   var out = document.getElementById("suggestions");
   var results = form.parentNode.querySelector(".results");
   var status = results.querySelector("[data-status]");
+  var understood = results.querySelector("[data-understood]");
   var share = results.querySelector(".share");
   var shareInput = document.getElementById("share-url");
-  var SECTIONS = ["projects", "materials", "organisations", "people", "needs", "suggestions", "results"];
+  var SECTIONS = ["people", "organisations", "projects", "materials", "needs"];
 
   function payload() {
     var fd = new FormData(form);
@@ -26,64 +29,68 @@
     new FormData(form).forEach(function (v, k) { if (v) q.append(k, v); });
     return q.toString();
   }
-  function chain(path) {
-    if (!path) return "";
-    if (typeof path === "string") return path;
-    if (path.text) return path.text;
-    var edges = path.edges || path.steps || [];
-    if (!edges.length) return path.label || "";
-    var nodes = path.nodes || [];
-    var text = edges[0].subject === nodes[0] || !nodes.length ? edges[0].subject_label : edges[0].object_label;
-    var here = nodes[0] || edges[0].subject;
-    edges.forEach(function (e) {
-      if (e.subject === here) { text += " —" + e.predicate_label + "→ " + e.object_label; here = e.object; }
-      else { text += " ←" + e.predicate_label + "— " + e.subject_label; here = e.subject; }
+  function link(iri, text) {
+    var path = K.localPath(iri);
+    if (path.charAt(0) !== "/") return document.createTextNode(text);  // only our own pages
+    return K.el("a", { href: K.pageUrl(path), "class": "g-" + K.group(iri) }, text);
+  }
+  function reason(sentence) {
+    var p = K.el("p", { "class": "reason" });
+    (sentence.parts || [{ text: sentence.text }]).forEach(function (part) {
+      p.appendChild(part.iri ? link(part.iri, part.text) : document.createTextNode(part.text));
     });
-    return text;
+    return p;
   }
-  function reasonsOf(r) {
-    var list = [];
-    (r.paths || r.explanations || r.explanation_paths || []).forEach(function (p) { var t = chain(p); if (t) list.push(t); });
-    (r.reasons || []).forEach(function (t) { if (typeof t === "string") list.push(t); else list.push(chain(t)); });
-    if (typeof r.explanation === "string") list.push(r.explanation);
-    return list.filter(function (t, i) { return t && list.indexOf(t) === i; });
+  function fit(relevance) {
+    var word = relevance >= 0.66 ? "match_strong" : relevance >= 0.33 ? "match_good" : "match_weak";
+    var wrap = K.el("span", { "class": "fit" });
+    var meter = K.el("meter", { min: "0", max: "1", low: "0.33", high: "0.66", optimum: "1",
+      value: String(relevance), "aria-label": K.msg(results, "match") });
+    meter.textContent = K.msg(results, word);
+    wrap.appendChild(meter);
+    wrap.appendChild(K.el("span", { "class": "fit-word" }, K.msg(results, word)));
+    return wrap;
   }
-  function heading(name) {
-    var tpl = results.querySelector('template[data-msg="sec_' + name + '"]');
-    return tpl ? tpl.innerHTML.trim() : "";
-  }
-  function renderItem(r, rank) {
-    var li = K.el("li", { "class": "suggestion", "data-score": r.score });
-    var a = K.el("a", { href: K.pageUrl(K.localPath(r.iri)), "class": "g-" + K.group(r.iri) }, r.label || r.iri);
-    var h = K.el("h4", null); h.appendChild(a); li.appendChild(h);
+  function renderItem(r) {
+    var li = K.el("li", { "class": "suggestion", "data-rank": r.rank, "data-relevance": r.relevance });
+    var h = K.el("h4", null);
+    h.appendChild(link(r.iri, r.label || r.iri));
+    li.appendChild(h);
     var meta = K.el("p", { "class": "kind" });
     if (r.type_label) meta.appendChild(document.createTextNode(r.type_label + " · "));
-    meta.appendChild(K.el("span", { "class": "score" }, K.msg(results, "score") + " " + (Math.round((r.score || 0) * 100) / 100)));
+    meta.appendChild(fit(r.relevance || 0));
     li.appendChild(meta);
-    var reasons = reasonsOf(r);
-    if (reasons.length) {
-      li.appendChild(K.el("p", { "class": "why-label" }, K.msg(results, "why")));
-      var ul = K.el("ul", { "class": "why" });
-      reasons.slice(0, 4).forEach(function (t) { ul.appendChild(K.el("li", { "class": "reason" }, t)); });
-      li.appendChild(ul);
-    }
+    (r.reasons || []).forEach(function (s) { li.appendChild(reason(s)); });
     return li;
+  }
+  function showUnderstood(initiative) {
+    var names = [];
+    (initiative && initiative.recognised || []).forEach(function (x) { if (names.indexOf(x.label) < 0) names.push(x.label); });
+    (initiative && initiative.study_years || []).forEach(function (y) { names.push((K.lang === "en" ? "year " : "leerjaar ") + y); });
+    understood.hidden = !names.length;
+    understood.textContent = names.length ? K.msg(results, "understood") + " " + names.join(", ") : "";
   }
   function render(data) {
     out.innerHTML = "";
     var total = 0;
-    var sections = Array.isArray(data) ? [["suggestions", data]] :
-      SECTIONS.filter(function (s) { return Array.isArray(data[s]) && data[s].length; }).map(function (s) { return [s, data[s]]; });
-    sections.forEach(function (pair) {
-      var sec = K.el("li", { "class": "section", "data-section": pair[0] });
-      var title = heading(pair[0]);
-      if (title) sec.appendChild(K.el("h3", null, title));
-      var ol = K.el("ol", { "class": "ranked" });
-      pair[1].forEach(function (r, i) { ol.appendChild(renderItem(r, i + 1)); total += 1; });
+    showUnderstood(data.initiative);
+    SECTIONS.forEach(function (name) {
+      var list = data[name] || [];
+      if (!list.length) return;
+      var sec = K.el("li", { "class": "section", "data-section": name });
+      var id = "sec-" + name;
+      sec.appendChild(K.el("h3", { id: id }, K.msg(results, "sec_" + name)));
+      var ol = K.el("ol", { "class": "ranked", "aria-labelledby": id });
+      list.forEach(function (r) { ol.appendChild(renderItem(r)); total += 1; });
       sec.appendChild(ol);
       out.appendChild(sec);
     });
     status.textContent = total ? "" : K.msg(results, "none");
+  }
+  function fail(response) {
+    out.innerHTML = "";
+    understood.hidden = true;
+    status.textContent = K.msg(results, response && response.status === 422 ? "invalid" : "error");
   }
   function run(push) {
     var qs = queryString();
@@ -96,9 +103,9 @@
     fetch("/api/connections?limit=5&lang=" + K.lang, {
       method: "POST", headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(payload())
-    }).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(render)
-      .catch(function () { out.innerHTML = ""; status.textContent = K.msg(results, "error"); })
+    }).then(function (r) { if (!r.ok) { fail(r); return null; } return r.json(); })
+      .then(function (data) { if (data) render(data); })
+      .catch(function () { fail(null); })
       .finally(function () { out.removeAttribute("aria-busy"); });
   }
   form.addEventListener("submit", function (e) { e.preventDefault(); run(true); });

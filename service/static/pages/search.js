@@ -8,6 +8,7 @@
     var status = form.querySelector("[data-status]");
     var emptyText = form.querySelector("template[data-empty]").innerHTML.trim();
     var countText = form.querySelector("template[data-count]").innerHTML.trim();
+    var oneText = form.querySelector("template[data-one]") ? form.querySelector("template[data-one]").innerHTML.trim() : countText;
     var target = form.dataset.target || "page";
     var results = [], active = -1, timer = null, seq = 0;
 
@@ -44,7 +45,7 @@
         list.appendChild(li);
       });
       list.hidden = false; input.setAttribute("aria-expanded", "true");
-      status.textContent = rows.length ? countText.replace("{n}", rows.length) : emptyText;
+      status.textContent = rows.length === 1 ? oneText : rows.length ? countText.replace("{n}", rows.length) : emptyText;
     }
     function lookup() {
       var q = input.value.trim();
