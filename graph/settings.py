@@ -58,6 +58,12 @@ class Settings:
     store_update_url: str = ""
     store_gsp_url: str = ""
     store_timeout: float = 30.0
+    store_engine: str = "auto"
+    """The remote store's engine profile (``store.profiles``): auto (from its Server header),
+    standard, oxigraph or virtuoso."""
+    store_private: str = ""
+    """URL of a second SPARQL store for the non-public graphs (``private``, ``system``); empty:
+    they stay in the main store, hidden by the protocol dataset."""
 
     @property
     def base(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 import warnings
@@ -14,6 +15,8 @@ from knooppunt.graph.settings import Settings, from_env
 from knooppunt.graph.store import Store, open_store
 
 from . import headers, problems, running, store_errors
+
+log = logging.getLogger("knooppunt.store")
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
@@ -57,6 +60,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.store = store if store is not None else open_store(settings)
     app.state.started = time.time()
+    _say_limitations(app.state.store)
     app.state.local_secret = secrets.token_urlsafe(32)  # the CLI's admin token, see service.running
     problems.install(app)
     store_errors.install(app)
@@ -70,15 +74,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             "status": "ok",
             "version": __version__,
             "backend": st.backend,
+            "engine": st.engine,
             "store": settings.store if not settings.is_remote else settings.store.split("@")[-1],
             "triples": st.count(),
             "graphs": len(st.public_graphs()),
             "uptime_s": round(time.time() - request.app.state.started, 1),
+            "limitations": list(st.limitations),
         }
 
     _include_routers(app)
     _unique_operation_ids(app)
     return app
+
+
+def _say_limitations(store: Store) -> None:
+    """Say at start what the store's engine cannot do (docs/deploy.md), instead of failing later."""
+    if store.limitations:
+        log.warning("the %s store cannot do everything Knooppunt can; see docs/deploy.md:\n  - %s",
+                    store.engine, "\n  - ".join(store.limitations))
 
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")

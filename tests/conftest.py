@@ -2,7 +2,14 @@
 
 Suites that must run on every backend use the ``store`` / ``fresh_store`` / ``client`` /
 ``live_server`` fixtures, which are parametrised over ``BACKENDS``: ``memory`` (embedded Oxigraph
-in memory) and ``remote`` (a real Oxigraph server process, started by ``oxigraph_server``).
+in memory), ``remote`` (a real Oxigraph server process, started by ``oxigraph_fixture``) and
+``virtuoso`` (a real Virtuoso 7.2 process, ``virtuoso_fixture``). ``KNOOPPUNT_TEST_BACKENDS``
+narrows them (``memory`` alone while iterating); suites about remote stores as such run on
+``REMOTE_BACKENDS`` (the remote ones of ``BACKENDS``, else the Oxigraph server).
+
+Read-only tests share one store per backend (``store``); tests that write get a new one
+(``fresh_store``): an Oxigraph server starts in ~0.1 s, a Virtuoso copy of a seeded template in
+~2 s.
 """
 
 from __future__ import annotations
@@ -23,8 +30,10 @@ from knooppunt.graph.store import Store, open_store
 from knooppunt.service.app import create_app
 
 BASE = "https://w3id.org/knooppunt"
-pytest_plugins = ["oxigraph_fixture"]
-BACKENDS = [b for b in os.environ.get("KNOOPPUNT_TEST_BACKENDS", "memory,remote").split(",") if b]
+pytest_plugins = ["oxigraph_fixture", "virtuoso_fixture"]
+BACKENDS = [b for b in os.environ.get("KNOOPPUNT_TEST_BACKENDS", "memory,remote,virtuoso").split(",") if b]
+REMOTE_BACKENDS = [b for b in BACKENDS if b != "memory"] or ["remote"]
+SERVER_FIXTURES = {"remote": "oxigraph_server", "virtuoso": "virtuoso_server"}
 
 
 def w3c_dir() -> Path:
@@ -82,15 +91,25 @@ def memory_settings(**overrides) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def store_factory(request) -> Callable[..., Store]:
+def servers_for(request) -> Callable:
+    """``servers_for(backend)``: the session's server factory of a remote backend (``remote``:
+    Oxigraph servers, ``virtuoso``: Virtuoso), with ``settings(**overrides)`` and ``start()``."""
+
+    def servers(backend: str):
+        return request.getfixturevalue(SERVER_FIXTURES[backend])
+
+    return servers
+
+
+@pytest.fixture(scope="session")
+def store_factory(servers_for) -> Callable[..., Store]:
     """``store_factory(backend, **settings)`` makes a new seeded store of that backend."""
 
     def make(backend: str = "memory", **overrides) -> Store:
         if backend == "memory":
             return open_store(memory_settings(**overrides))
-        if backend == "remote":
-            server = request.getfixturevalue("oxigraph_server")
-            return open_store(server.settings(**overrides))
+        if backend in SERVER_FIXTURES:
+            return open_store(servers_for(backend).settings(**overrides))
         raise ValueError(backend)
 
     return make
@@ -99,6 +118,18 @@ def store_factory(request) -> Callable[..., Store]:
 @pytest.fixture(scope="session", params=BACKENDS)
 def backend(request) -> str:
     return request.param
+
+
+@pytest.fixture(scope="module", params=REMOTE_BACKENDS)
+def engine(request) -> str:
+    """A remote backend (``remote``: Oxigraph server, ``virtuoso``), for suites about remote stores."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def servers(engine, servers_for):
+    """The server factory of ``engine`` (``settings(**overrides)``, ``start()``)."""
+    return servers_for(engine)
 
 
 @pytest.fixture(scope="session")

@@ -12,20 +12,19 @@ the store (same port, same directory) to see the service fail cleanly and recove
 
 from __future__ import annotations
 
-import gc
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from knooppunt.graph.settings import Settings
+from server_pool import ServerPool
 
 BASE = "https://w3id.org/knooppunt"
 
@@ -52,6 +51,7 @@ class OxigraphProcess:
         self.directory = directory
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.path = ""  # the store URL is the server's root
         self.timeout_s = timeout_s
         self.process: subprocess.Popen | None = None
 
@@ -91,45 +91,24 @@ class OxigraphProcess:
         return Settings(**values)
 
 
-class OxigraphServers:
-    """Hands out fresh servers; reaps the ones no store refers to any more."""
+class OxigraphServers(ServerPool):
+    """Hands out fresh servers; stops the ones no store refers to any more (``server_pool``)."""
 
-    keep_at_least = 4
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self._owned: list[tuple[OxigraphProcess, weakref.ref | None]] = []
-
-    def start(self, timeout_s: float | None = None) -> OxigraphProcess:
-        self._reap()
+    def start(self, timeout_s: float | None = None, *, seeded: bool = False) -> OxigraphProcess:
+        """A new, empty server (``seeded``: see ``settings``)."""
         directory = Path(tempfile.mkdtemp(prefix="oxigraph-", dir=self.root))
-        server = OxigraphProcess(directory, timeout_s=timeout_s).start()
-        self._owned.append((server, None))  # started explicitly: kept until the session ends
-        return server
+        self._reap()
+        return self._own(OxigraphProcess(directory, timeout_s=timeout_s).start())
 
-    def settings(self, **overrides) -> Settings:
+    def settings(self, *, seeded: bool = False, **overrides) -> Settings:
+        """A new, empty server's settings (``seeded`` is for ``virtuoso_fixture``'s signature:
+        ``open_store`` seeds an Oxigraph server in a fraction of a second)."""
         server = self.start()
-        settings = server.settings(**overrides)
-        self._owned[-1] = (server, weakref.ref(settings))
-        return settings
+        return self._tie(server, server.settings(**overrides))
 
-    def _reap(self) -> None:
-        if sum(1 for s, _ in self._owned if s.running) < self.keep_at_least:
-            return
-        gc.collect()
-        alive = []
-        for server, ref in self._owned:
-            if ref is not None and ref() is None:
-                server.stop()
-                shutil.rmtree(server.directory, ignore_errors=True)
-            else:
-                alive.append((server, ref))
-        self._owned = alive
-
-    def close(self) -> None:
-        for server, _ in self._owned:
-            server.stop()
-        self._owned = []
+    @staticmethod
+    def settings_of(server: OxigraphProcess, **overrides) -> Settings:
+        return server.settings(**overrides)
 
 
 @pytest.fixture(scope="session")

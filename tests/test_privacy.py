@@ -21,9 +21,11 @@ PERSON = f"{BASE}/id/persoon/priva-test"
 PRIVATE = f"{BASE}/graph/private"
 
 
-@pytest.fixture
-def w(fresh_store, tmp_path):
-    w = make_writer(fresh_store, tmp_path)
+@pytest.fixture(scope="module")
+def w(store_factory, backend, tmp_path_factory):
+    """One store per backend for the module (the tests after the imports only read, but the last,
+    which writes a contact detail that must end up in ``private`` too)."""
+    w = make_writer(store_factory(backend), tmp_path_factory.mktemp("privacy"))
     csv = f"type,id,label,email,telefoon,organisatie,rol\npersoon,priva-test,Priva Test,{EMAIL},{PHONE},,\n"
     r = w.client.post("/api/import?graph=mensen-csv", content=csv, headers={"Content-Type": "text/csv", **w.auth()})
     assert r.status_code == 200, r.text

@@ -1,4 +1,5 @@
-"""The W3C SPARQL 1.1 Protocol test suite (``shared/w3c/protocol`` beside the checkout) against a live server.
+"""The W3C SPARQL 1.1 Protocol test suite (``tests/w3c/protocol``) against a live server, on every
+backend (``BACKENDS``): through Knooppunt to the embedded store, the Oxigraph server and Virtuoso.
 
 Every ``mf:ProtocolTest`` of the manifest is one case: its ``ht:Request``s are sent in order with
 raw httpx (``/sparql/`` mapped to our ``/sparql``), and each response is checked for the expected
@@ -23,7 +24,7 @@ from pathlib import Path
 import httpx
 import pytest
 import rdflib
-from conftest import w3c_dir
+from conftest import BACKENDS, w3c_dir
 from knooppunt.graph.settings import Settings
 from knooppunt.graph.store import open_store
 from knooppunt.graph.tokens import TokenFile
@@ -85,18 +86,22 @@ def load_manifest() -> list[dict]:
 
 
 CASES = load_manifest() if (W3C_DIR / "manifest.ttl").exists() else []
-RESULTS: dict[str, str] = {}
+RESULTS: dict[tuple[str, str], str] = {}
 
 
-@pytest.fixture(scope="module")
-def w3c(tmp_path_factory, start_live_server):
-    """A fresh, unseeded in-memory store and its own server, with an admin write token."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def w3c(request, tmp_path_factory, start_live_server, servers_for):
+    """A fresh, unseeded store of the backend and its own server, with an admin write token."""
     tmp = tmp_path_factory.mktemp("w3c")
-    settings = Settings(store="memory", token_file=str(tmp / "tokens.json"), query_timeout=10)
+    overrides = {"token_file": str(tmp / "tokens.json"), "query_timeout": 10}
+    if request.param == "memory":
+        settings = Settings(store="memory", **overrides)
+    else:
+        settings = servers_for(request.param).settings(seeded=False, **overrides)
     store = open_store(settings, seed=False)
     token = TokenFile(settings.resolved_token_file()).create("w3c-runner", "admin")
     server = start_live_server(create_app(settings=settings, store=store))
-    return store, server, token
+    return store, server, token, request.param
 
 
 def reset(store, data: list[tuple[str, str]]) -> None:
@@ -163,22 +168,23 @@ def run_case(case: dict, store, server, token: str) -> str | None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_w3c_case(case, w3c):
-    store, server, token = w3c
+    store, server, token, backend = w3c
     problem = run_case(case, store, server, token)
-    RESULTS[case["id"]] = problem or "pass"
+    RESULTS[(backend, case["id"])] = problem or "pass"
     assert problem is None, f"{case['id']} ({case['name']}): {problem}"
 
 
 def test_w3c_summary(w3c, capsys):
     """Runs after the cases (file order): prints N/M and fails unless every case passed."""
-    store, server, token = w3c
+    store, server, token, backend = w3c
     for case in CASES:  # cases not run yet in this session (e.g. -k selection) run here
-        if case["id"] not in RESULTS:
-            RESULTS[case["id"]] = run_case(case, store, server, token) or "pass"
-    passed = [k for k, v in RESULTS.items() if v == "pass"]
-    failed = {k: v for k, v in RESULTS.items() if v != "pass"}
+        if (backend, case["id"]) not in RESULTS:
+            RESULTS[(backend, case["id"])] = run_case(case, store, server, token) or "pass"
+    mine = {k[1]: v for k, v in RESULTS.items() if k[0] == backend}
+    passed = [k for k, v in mine.items() if v == "pass"]
+    failed = {k: v for k, v in mine.items() if v != "pass"}
     with capsys.disabled():
-        print(f"\nW3C SPARQL 1.1 Protocol: {len(passed)}/{len(CASES)} pass")
+        print(f"\nW3C SPARQL 1.1 Protocol: {len(passed)}/{len(CASES)} pass ({backend})")
         for name, why in failed.items():
             print(f"  FAIL {name}: {why[:200]}")
     assert len(CASES) == 34

@@ -467,10 +467,14 @@ class WorkerPool:
 class DirectRunner:
     """For stores we cannot open in a worker (a remote SPARQL store): forward the query from this
     process under the same concurrency limit, row cap and labels. The remote server does the work;
-    we stop waiting at ``query_timeout`` (``RemoteStore.query_raw(timeout=...)``), which is all a
-    client of a remote store can do (the Oxigraph server has its own ``--timeout`` for the rest)."""
+    we stop waiting at ``query_timeout``, which is all a client of a remote store can do (run the
+    store with its own query timeout too: ``oxigraph serve --timeout-s``, Virtuoso's
+    ``MaxQueryExecutionTime``).
 
-    RAW_ACCEPT = "application/sparql-results+json, application/n-triples;q=0.9"
+    The answer is read into terms (``RemoteStore.query_untrusted``: blank nodes and skolem IRIs
+    read back the way the store's engine needs) and rendered here like the workers render theirs,
+    so the format the client gets does not depend on what the store can write. What the store
+    refuses is the client's query's fault: 400, with the store's own message."""
 
     def __init__(self, store, timeout: float, max_workers: int, *, busy_wait: float = 2.0) -> None:
         self.store = store
@@ -488,31 +492,30 @@ class DirectRunner:
     def pids(self) -> list[int]:
         return []
 
-    def _fetch(self, request: QueryRequest):
-        from pyoxigraph import QueryResultsFormat, parse, parse_query_results
-
-        from ..store import StoreError, StoreTimeout
+    def _fetch(self, request: QueryRequest, form: str):
+        from ..store import StoreBadRequest, StoreError, StoreTimeout
+        from ..store.bindings import parse_only
 
         default = [NamedNode(g) for g in request.default_graphs]
         named = [NamedNode(g) for g in request.named_graphs]
         try:
-            if hasattr(self.store, "query_raw"):
-                try:
-                    media, body = self.store.query_raw(request.query, self.RAW_ACCEPT, default, named,
-                                                       timeout=self.timeout)
-                except StoreTimeout:
-                    raise QueryTimeout(self.timeout) from None
-                media = media.split(";")[0].strip()
-                if media == "application/n-triples":
-                    return [q.triple for q in parse(body, format=RdfFormat.N_TRIPLES)]
-                return plain_results(parse_query_results(body, format=QueryResultsFormat.JSON), request.row_cap)
+            if hasattr(self.store, "query_untrusted"):
+                parse_only(request.query, request.base_iri)  # exact line and column, on every store
+                return self.store.query_untrusted(
+                    request.query, form, default, named, union=request.public_union,
+                    timeout=self.timeout, max_rows=request.row_cap, base_iri=request.base_iri,
+                )
             return plain_results(self.store._query(request.query, None, default, named), request.row_cap)
+        except StoreTimeout:
+            raise QueryTimeout(self.timeout) from None
         except SyntaxError as exc:
             raise syntax_error(str(exc)) from None
         except StoreError as exc:
             text = str(exc)
-            if "invalid SPARQL" in text or _POSITION.search(text) or "parse" in text.lower():
+            if "invalid SPARQL" in text or _POSITION.search(text) or "syntax" in text.lower() or "parse" in text.lower():
                 raise syntax_error(text.removeprefix("invalid SPARQL: ")) from None
+            if isinstance(exc, StoreBadRequest):
+                raise QueryRejected(text) from None
             raise
 
     async def run(self, request: QueryRequest) -> QueryResult:
@@ -523,15 +526,18 @@ class DirectRunner:
         if not self._slots.acquire(timeout=self.busy_wait):
             raise QueryBusy(self.max_workers, max(1, math.ceil(min(self.timeout, 5))))
         try:
-            result = self._fetch(request)
+            shape = query_shape(request.query, request.base_iri)
+            result = self._fetch(request, shape.form or "")
             lookup = None
             if request.labels:
                 lookup = store_label_lookup(
                     lambda s, p: self.store.quads(s, p, None, None), request.label_graphs
                 )
-            shape = query_shape(request.query, request.base_iri)
             self.served += 1
-            return render(result, request, lookup, shape.form)
+            rendered = render(result, request, lookup, shape.form)
+            if getattr(result, "truncated", False):  # the store itself cut the answer short
+                rendered.truncated = True
+            return rendered
         finally:
             self._slots.release()
 

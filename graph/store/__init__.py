@@ -19,6 +19,7 @@ from .base import (
     Dataset,
     Row,
     Store,
+    StoreBadRequest,
     StoreError,
     StoreLocked,
     StoreTimeout,
@@ -31,7 +32,7 @@ from .base import (
 from .oxigraph import OxigraphStore
 
 __all__ = [
-    "FORMATS", "NON_PUBLIC_GRAPHS", "Dataset", "OxigraphStore", "Row", "Store", "StoreError",
+    "FORMATS", "NON_PUBLIC_GRAPHS", "Dataset", "OxigraphStore", "Row", "Store", "StoreBadRequest", "StoreError",
     "StoreLocked", "StoreTimeout", "StoreUnavailable", "Term", "delta_update", "load_seed", "open_store",
     "quad_text", "rdf_format", "seed_files",
 ]

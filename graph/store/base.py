@@ -84,6 +84,11 @@ class StoreTimeout(StoreError):
     """A remote store answered too slowly: the service maps this to 504."""
 
 
+class StoreBadRequest(StoreError):
+    """A remote store refused a query or update as malformed or unsupported: the client's fault,
+    which the service maps to 400 (engines word this differently; ``store.profiles`` reads them)."""
+
+
 class StoreLocked(StoreError):
     """An embedded store on disk is open in another process (RocksDB allows one at a time).
 
@@ -98,6 +103,10 @@ class Store(ABC):
     """What every backend offers. Subclasses implement the abstract methods."""
 
     backend: str = "abstract"
+    engine: str = "pyoxigraph"
+    """The engine behind the backend (a remote store's profile name: oxigraph, virtuoso, ...)."""
+    limitations: tuple[str, ...] = ()
+    """What this store cannot do that the service otherwise would, in words for the operator."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
