@@ -93,12 +93,17 @@ LIST_CLASS = {"projects": "kp:Project|kp:Programme", "materials": "kp:Material"}
 
 
 def sparql_members(store, name: str, key: str, value: str) -> set[str]:
-    """Items of a list with a facet value, hierarchy included: the oracle, in SPARQL."""
+    """Items of a list with a facet value, hierarchy included: the oracle, in SPARQL.
+
+    Two queries, intersected here: Virtuoso answers a group with two transitive paths (class
+    hierarchy and concept hierarchy) with no rows at all, and needs one end of each bound in the
+    text (see docs/deploy.md)."""
     predicate, up = SPARQL_SCOPE[key]
-    classes = " ".join(LIST_CLASS[name].split("|"))
-    q = f"SELECT DISTINCT ?x ?v WHERE {{ VALUES ?c {{ {classes} }} ?x a/rdfs:subClassOf* ?c ; {predicate}/{up}* ?v FILTER(STRSTARTS(STR(?x), \"{ID}\")) }}"
-    rows = store.select(q, {"v": NamedNode(value)})
-    return {r["x"].value for r in rows}
+    members: set[str] = set()
+    for c in LIST_CLASS[name].split("|"):
+        members |= {r["x"].value for r in store.select(f"SELECT DISTINCT ?x WHERE {{ ?x a ?k . ?k rdfs:subClassOf* {c} }}")}
+    having = {r["x"].value for r in store.select(f"SELECT DISTINCT ?x WHERE {{ ?x {predicate} ?t . ?t {up}* <{value}> }}")}
+    return {x for x in members & having if x.startswith(ID)}
 
 
 def facet_values(client, path: str) -> dict[str, dict[str, tuple[int, str]]]:

@@ -555,5 +555,6 @@ def test_query_gives_pyoxigraph_results_like_the_embedded_store(pair):
     q = "SELECT ?s ?l WHERE { ?s a <https://w3id.org/knooppunt/def#Project> ; <http://www.w3.org/2000/01/rdf-schema#label> ?l } ORDER BY ?s ?l"
     mem, rem = memory.query(q), remote.query(q)
     assert isinstance(rem, QuerySolutions) and [v.value for v in rem.variables] == ["s", "l"]
-    assert [(r["s"], r["l"]) for r in rem] == [(r["s"], r["l"]) for r in mem]
+    # ORDER BY leaves literals of different languages in an engine's own order: compare as sorted
+    assert sorted((str(r["s"]), str(r["l"])) for r in rem) == sorted((str(r["s"]), str(r["l"])) for r in mem)
     assert isinstance(remote.query("ASK { ?s ?p ?o }"), QueryBoolean) and bool(remote.query("ASK { ?s ?p ?o }"))

@@ -97,8 +97,10 @@ def test_long_query_is_killed_while_health_and_small_queries_answer(limited):
     assert problem["timeout_s"] == 2.0
     assert 1.9 <= outcome["elapsed"] < 8
     # the worker that ran it is gone (SIGKILLed and reaped), its slot refilled
-    for pid in busy:
-        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    # (another worker may also have used some CPU meanwhile, e.g. for the small queries: the one
+    # that ran the long query is among the busy ones)
+    gone = [p for p in busy if not psutil.pid_exists(p) or psutil.Process(p).status() == psutil.STATUS_ZOMBIE]
+    assert len(gone) == 1, (busy, gone)
     assert pool.stats()["killed"] == before["killed"] + 1
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and pool.stats()["alive"] < pool.stats()["size"]:

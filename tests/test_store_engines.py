@@ -20,7 +20,7 @@ from knooppunt.graph.store import StoreBadRequest, StoreError, open_store
 from knooppunt.graph.store.remote import RemoteStore
 from knooppunt.service.app import create_app
 from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, parse
-from security_support import Listener
+from security_support import BlockingPool, Listener
 
 pytestmark = pytest.mark.remote
 
@@ -257,7 +257,11 @@ if "virtuoso" in REMOTE_BACKENDS:
         assert len(rows) == 100 and rows.truncated
         request = QueryRequest(query="SELECT * WHERE { ?s ?p ?o }", default_graphs=[p.value for p in public],
                                named_graphs=[], results_format="csv", row_cap=1000)
-        result = DirectRunner(store, 10, 1).run(request)  # what /sparql sends: flagged truncated
+        runner = BlockingPool(DirectRunner(store, 10, 1))
+        try:
+            result = runner.run(request)  # what /sparql sends: flagged truncated
+        finally:
+            runner.close()
         assert result.truncated and result.count == 100
 
 
