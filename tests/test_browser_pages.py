@@ -247,7 +247,7 @@ def test_explorer_starts_with_a_subject_legend_shapes_and_a_list(desktop, live_s
     listed = set(page.locator("#alt-list a[href^='/id/']").evaluate_all("as => as.map(a => a.getAttribute('href'))"))
     assert len(listed) == page.evaluate("document.getElementById('explorer').cy.nodes().length") - 1
     # a click on a node in the picture adds its neighbours, and the list follows
-    before = page.evaluate("document.getElementById('explorer').cy.nodes().length")
+    expanded = page.evaluate("document.getElementById('explorer').cy.nodes('.expanded').length")
     pos = page.evaluate("""() => { const cy = document.getElementById('explorer').cy;
         const box = document.getElementById('graph').getBoundingClientRect();
         const inside = n => { const p = n.renderedPosition(); return p.x > 30 && p.y > 30 && p.x < box.width - 60 && p.y < box.height - 30; };
@@ -255,8 +255,14 @@ def test_explorer_starts_with_a_subject_legend_shapes_and_a_list(desktop, live_s
         const p = n.renderedPosition();
         return [box.left + p.x, box.top + p.y]; }""")
     page.mouse.click(pos[0], pos[1])
-    page.wait_for_function(f"document.getElementById('explorer').cy.nodes().length > {before}", timeout=15_000)
+    # the click expands the node under it (its neighbours may all be in the picture already)
+    page.wait_for_function(f"document.getElementById('explorer').cy.nodes('.expanded').length > {expanded}", timeout=15_000)
     page.wait_for_selector("#graph[data-settled='1']", timeout=30_000)
+    missing = page.evaluate("""async () => { const cy = document.getElementById('explorer').cy;
+        const n = cy.nodes('.expanded').filter(n => !n.hasClass('focus')).first();
+        const d = await (await fetch('/api/graph?' + new URLSearchParams({focus: n.id(), depth: '1', limit: '50'}))).json();
+        return d.nodes.map(x => x.id).filter(id => !cy.getElementById(id).length); }""")
+    assert missing == [], "every neighbour of the clicked node is in the picture"
     assert page.locator("#alt-list dt").count() > 1
     assert page.locator(".selected").is_visible()
     page.get_by_label("Projecten en programma's").uncheck()
