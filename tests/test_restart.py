@@ -48,7 +48,18 @@ def answers(kb: Knowledge) -> tuple:
         kb.search("zeldzaamwoord")["total"],
         kb.people(PEOPLE_FILTERS, limit=50),
         kb.stats()["projection"]["nodes"], kb.stats()["projection"]["edges"],
+        facet_answers(kb),
     )
+
+
+def facet_answers(kb: Knowledge) -> list:
+    """Every list of the pages, whole and filtered by theme: items in order and every count."""
+    out = []
+    for name in ("projects", "materials", "organisations", "people", "needs"):
+        for filters in ({}, {"thema": [THEME]}):
+            r = kb.facets.query(name, filters, limit=10_000)
+            out.append((name, r.total, r.items, [(b.key, [(v.value, v.count, v.depth) for v in b.values]) for b in r.facets]))
+    return out
 
 
 def run(path) -> tuple[tuple, dict]:
@@ -57,7 +68,8 @@ def run(path) -> tuple[tuple, dict]:
     kb = Knowledge(store)
     kb.warm()
     out = answers(kb)
-    stats = {"projection": kb.net.restored, "search": kb.index.restored, "state": store.state_id()}
+    stats = {"projection": kb.net.restored, "search": kb.index.restored, "facets": kb.facets.restored,
+             "state": store.state_id()}
     kb.close()
     store.close()
     return out, stats
@@ -137,10 +149,10 @@ def test_a_process_killed_after_a_write_leaves_no_valid_record(tmp_path):
 def test_restart_reads_the_snapshot_and_answers_as_a_fresh_build(tmp_path):
     path = tmp_path / "db"
     cold, stats = run(path)
-    assert stats["projection"] == stats["search"] == 0  # built from the store, then saved
-    assert {p.name for p in (path / "derived").iterdir()} == {"projection.pickle", "search.pickle"}
+    assert stats["projection"] == stats["search"] == stats["facets"] == 0  # built, then saved
+    assert {p.name for p in (path / "derived").iterdir()} == {"projection.pickle", "search.pickle", "facets.pickle"}
     warm, stats = run(path)
-    assert stats["projection"] == stats["search"] == 1  # read back, not built
+    assert stats["projection"] == stats["search"] == stats["facets"] == 1  # read back, not built
     assert warm == cold == built_from_store(path)
 
 
@@ -156,7 +168,7 @@ def test_writes_before_a_clean_shutdown_are_in_the_next_snapshot(tmp_path):
     kb.close()
     store.close()
     after, stats = run(path)
-    assert stats["projection"] == stats["search"] == 1
+    assert stats["projection"] == stats["search"] == stats["facets"] == 1
     assert after[2] == 1
     assert after == built_from_store(path)
 
@@ -170,7 +182,7 @@ def test_a_stale_snapshot_is_never_used(tmp_path):
     foreign.flush()
     del foreign
     after, stats = run(path)
-    assert stats["projection"] == stats["search"] == 0  # rebuilt: the data changed behind our back
+    assert stats["projection"] == stats["search"] == stats["facets"] == 0  # rebuilt: the data changed behind our back
     assert after[2] == 1
     assert after == built_from_store(path)
 

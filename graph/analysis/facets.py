@@ -232,12 +232,26 @@ class _List:
         self.order: list[str] | None = None  # items in label order; None: sort at the next read
         self.rank: dict[str, int] = {}
 
+    # A snapshot (graph.analysis.snapshot) names the spec: its extractors are closures.
+    def __getstate__(self) -> tuple:
+        return (self.spec.name, self.items, self.values, self.deps, self.postings, self.order, self.rank)
+
+    def __setstate__(self, state: tuple) -> None:
+        name, self.items, self.values, self.deps, self.postings, self.order, self.rank = state
+        self.spec = LISTS[name]
+
 
 class _State:
     def __init__(self) -> None:
         self.lists: dict[str, _List] = {name: _List(spec) for name, spec in LISTS.items()}
         self.ancestors: dict[tuple[str, str], tuple[str, ...]] = {}
         self.memo: OrderedDict = OrderedDict()
+
+    def __getstate__(self) -> dict:
+        return {"lists": self.lists, "ancestors": self.ancestors}  # answers are not worth keeping
+
+    def __setstate__(self, state: dict) -> None:
+        self.lists, self.ancestors, self.memo = state["lists"], state["ancestors"], OrderedDict()
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The projection and the search index kept on disk, so a restart takes seconds, not a full scan.
+"""The projection, the search index and the facet index kept on disk, so a restart takes seconds,
+not a full scan.
 
 Building both from the store costs a scan of every public quad: ~20 s at 1M triples on an idle
 2-core machine, 40-100 s on a busy one. Reading back what the last run built takes ~1-3 s. So
@@ -50,7 +51,7 @@ FORMAT = 1
 DIRECTORY = "derived"
 STALE_TMP_SECONDS = 60
 """A temporary file older than this is left over from a save that was cut short."""
-_SOURCES = ("live.py", "network.py", "search.py", "snapshot.py", "../vocab.py", "../namespaces.py")
+_SOURCES = ("live.py", "network.py", "search.py", "facets.py", "snapshot.py", "../vocab.py", "../namespaces.py")
 
 
 def code_key(base: str) -> str:
