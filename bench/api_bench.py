@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from .common import ensure_store, percentile, serve, start_server, table
+from .common import ensure_store, percentile, process_rss_mb, serve, start_server, table
 from .generate import iri, plan
 
 CLIENTS = 8
@@ -182,7 +182,7 @@ def bench_size(n: int, count: int, endpoints: set[str] | None = None,
     with serve(store, timeout=900, command=command) as server:
         ready = time.perf_counter() - started
         stats = httpx.get(server.url + "/api/stats/projection", timeout=60).json()
-        rss = _rss_mb(server.pid)
+        rss = process_rss_mb(server.pid)
         rows = {}
         for endpoint, calls in requests_for(n, count, random.Random(n)).items():
             if endpoints and endpoint not in endpoints:
@@ -191,15 +191,6 @@ def bench_size(n: int, count: int, endpoints: set[str] | None = None,
             latencies, errors = run(server.url, calls)
             rows[endpoint] = {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "n": len(latencies), "errors": errors}
         return {"n": n, "ready_s": ready, "stats": stats, "server_rss_mb": rss, "rows": rows}
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        import psutil
-
-        return psutil.Process(pid).memory_info().rss / 2**20
-    except Exception:  # noqa: BLE001 - psutil is a test extra; the figure is optional
-        return float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -196,6 +196,16 @@ def run_child(target: str, **kwargs: Any) -> tuple[Any, float, float]:
     return json.loads(out.rsplit("@@RESULT@@", 1)[1]), wall, peak
 
 
+def process_rss_mb(pid: int) -> float:
+    """Resident memory of a process (a server under test), MB; NaN without psutil (a test extra)."""
+    try:
+        import psutil
+
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except Exception:  # noqa: BLE001 - the figure is optional
+        return float("nan")
+
+
 def baseline_rss_mb() -> float:
     """Peak RSS of a bare Python interpreter that imported pyoxigraph and rdflib (to subtract)."""
     _, _, _, _, peak = run_command([sys.executable, "-c", "import pyoxigraph, rdflib"])

@@ -30,7 +30,7 @@ from urllib.parse import quote
 
 import httpx
 
-from .common import ensure_store, percentile, serve, table
+from .common import ensure_store, percentile, process_rss_mb, serve, table
 from .generate import iri, plan
 
 BASE = "https://w3id.org/knooppunt"
@@ -136,21 +136,12 @@ def bench_size(size: str, rounds: int, clients: int, command: list[str] | None) 
     with serve(store, timeout=1800, command=command) as server:
         ready = time.perf_counter() - started
         facets = httpx.get(server.url + "/api/stats/projection", timeout=120).json().get("facets")
-        rss = _rss_mb(server.pid)
+        rss = process_rss_mb(server.pid)
         for kind, paths in pages_for(n).items():
             run(server.url, paths, 1, 1)  # warm-up
             latencies, statuses = run(server.url, paths, rounds, clients)
             rows[kind] = {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "n": len(latencies), "statuses": statuses, "urls": len(paths)}
     return {"size": size, "ready_s": ready, "rows": rows, "facets": facets, "rss_mb": rss}
-
-
-def _rss_mb(pid: int) -> float:
-    try:
-        import psutil
-
-        return psutil.Process(pid).memory_info().rss / 2**20
-    except Exception:  # noqa: BLE001 - psutil is a test extra; the figure is optional
-        return float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:

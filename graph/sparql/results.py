@@ -113,7 +113,8 @@ class QueryResult:
 
 
 # --- rendering (shared by workers and the in-process runner) ------------------------------------
-def _json_term(term) -> dict:
+def json_term(term) -> dict:
+    """One RDF term as a SPARQL 1.1 JSON results term (also used by the remote store)."""
     if isinstance(term, NamedNode):
         return {"type": "uri", "value": term.value}
     if isinstance(term, BlankNode):
@@ -132,9 +133,9 @@ def _json_term(term) -> dict:
         return {
             "type": "triple",
             "value": {
-                "subject": _json_term(term.subject),
-                "predicate": _json_term(term.predicate),
-                "object": _json_term(term.object),
+                "subject": json_term(term.subject),
+                "predicate": json_term(term.predicate),
+                "object": json_term(term.object),
             },
         }
     raise TypeError(f"not an RDF term: {term!r}")
@@ -180,7 +181,7 @@ def render_bindings(variables: list[str], rows: list[list], fmt: str) -> bytes:
     """SPARQL results of a SELECT in ``fmt``; ``rows`` are lists of terms (None = unbound)."""
     if fmt == "json":
         bindings = [
-            {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+            {v: json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
             for row in rows
         ]
         doc = {"head": {"vars": variables}, "results": {"bindings": bindings}}

@@ -57,6 +57,7 @@ from pyoxigraph import (
 
 from ..namespaces import KP, XSD
 from ..settings import Settings
+from ..sparql.results import json_term
 from .base import NON_PUBLIC_GRAPHS, Dataset, Store, StoreBadRequest, StoreError, _delete_blank
 from .bindings import bind_values, check
 from .endpoint import Endpoints, Solutions, SparqlEndpoint, TripleList
@@ -451,20 +452,7 @@ def _data_operations(operation: str, endpoint: SparqlEndpoint, quads: list[Quad]
 
 def _results_json(rows: Solutions) -> bytes:
     """SPARQL JSON results of rows (to hand them on as pyoxigraph ``QuerySolutions``)."""
-
-    def term(t) -> dict:
-        if isinstance(t, NamedNode):
-            return {"type": "uri", "value": t.value}
-        if isinstance(t, Literal):
-            out = {"type": "literal", "value": t.value}
-            if t.language:
-                out["xml:lang"] = t.language
-            elif t.datatype.value != XSD + "string":
-                out["datatype"] = t.datatype.value
-            return out
-        return {"type": "bnode", "value": t.value}
-
-    bindings = [{name: term(t) for name, t in row.items()} for row in rows]
+    bindings = [{name: json_term(t) for name, t in row.items()} for row in rows]
     return json.dumps({"head": {"vars": rows.variables}, "results": {"bindings": bindings}}).encode()
 
 
