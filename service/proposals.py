@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, FastAPI, Query, Request
 from fastapi import Path as FastAPIPath
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from knooppunt.graph.analysis.knowledge import InvalidParameter, NotFound
 from knooppunt.graph.curation import duplicates, forms, proposals
 from knooppunt.graph.namespaces import KP
 from knooppunt.graph.writes import ingest
@@ -64,10 +65,13 @@ def choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tup
     if memo is None:
         memo = request.app.state.choice_lists = {}
     key = (store.generation, kind.name, lang)
-    if key not in memo:
-        memo.clear()  # only the current store state is worth keeping
-        memo[key] = _choices(request, kind, lang)
-    return memo[key]
+    found = memo.get(key)
+    if found is None:
+        found = _choices(request, kind, lang)
+        for old in [k for k in list(memo) if k[0] != key[0]]:  # only the current store state is worth keeping
+            memo.pop(old, None)
+        memo[key] = found
+    return found
 
 
 def _choices(request: Request, kind: forms.Kind, lang: str) -> dict[str, list[tuple[int, str, str]]]:
@@ -190,7 +194,7 @@ async def propose_post(request: Request, kind_name: str) -> Response:
         return again(429, headers={"Retry-After": str(exc.retry_after)},
                      message=i18n.t("rate_limited", lang, n=exc.retry_after))
     try:
-        clean = forms.check(store, kind, raw)
+        clean = await run_in_threadpool(forms.check, store, kind, raw)  # store reads: off the event loop
         proposals.check_name(name)
     except forms.FormErrors as exc:
         return again(422, exc.errors)
@@ -234,17 +238,31 @@ EDITOR_PROBLEMS = responses.problems(400, 401, 403, 404, 409, 422, *responses.ST
 JSON_RESULT = {"description": "The proposal (and, for an approval, the write).", "content": {"application/json": {"schema": {}}}}
 
 
-def _resolve_slugs(kind: forms.Kind, raw: dict[str, Any], base: str) -> dict[str, Any]:
-    """Choice values may be slugs, as elsewhere in the API: ``proactieve-zorgplanning`` for a theme."""
-    kinds_of = {KP + "Theme": "thema", KP + "Competency": "competentie", KP + "CanMEDSRole": "canmeds",
-                KP + "EducationLevel": "niveau", KP + "Region": "regio", KP + "Organisation": "organisatie",
-                KP + "Project": "project", KP + "Programme": "programma", KP + "PersonRole": "rol"}
+SLUG_KINDS = {KP + "Theme": ("thema",), KP + "Competency": ("competentie", "canmeds"), KP + "CanMEDSRole": ("canmeds",),
+              KP + "EducationLevel": ("niveau",), KP + "Region": ("regio",), KP + "Organisation": ("organisatie",),
+              KP + "Project": ("project", "programma"), KP + "Programme": ("programma",), KP + "PersonRole": ("rol",)}
+"""Where a bare slug of a choice field's class is looked for (``/id/{kind}/{slug}``)."""
+
+
+def _resolve_slugs(request: Request, kind: forms.Kind, raw: dict[str, Any]) -> dict[str, Any]:
+    """Choice values may be IRIs, ``kind/slug`` or slugs, resolved as elsewhere in the API
+    (``Knowledge.resolve``). A value that names nothing is left as it is: the form check refuses
+    it with the field's own message."""
+    kb = lists.knowledge(request)
     out = dict(raw)
     for f in kind.fields:
         if f.widget in ("one", "many") and f.name in raw:
             values = raw[f.name] if isinstance(raw[f.name], list) else [raw[f.name]]
-            fixed = [v if "://" in v else f"{base}/id/{kinds_of.get(f.classes[0], 'x')}/{v}" for v in values if isinstance(v, str)]
-            out[f.name] = fixed if isinstance(raw[f.name], list) else fixed[0]
+            kinds = tuple(dict.fromkeys(k for c in f.classes for k in SLUG_KINDS.get(c, ())))
+            fixed = []
+            for v in values:
+                if not isinstance(v, str):
+                    continue
+                try:
+                    fixed.append(kb.resolve(v, kinds, param=f"fields.{f.name}", classes=set(f.classes)))
+                except (InvalidParameter, NotFound):
+                    fixed.append(v)
+            out[f.name] = fixed if isinstance(raw[f.name], list) else (fixed[0] if fixed else raw[f.name])
     return out
 
 
@@ -284,7 +302,7 @@ async def create_proposal(request: Request) -> JSONResponse:
         raise Problem(429, "Too many requests", str(exc), headers={"Retry-After": str(exc.retry_after)}) from None
     body = await _proposal_body(request)
     kind = forms.KINDS[body.kind]
-    raw = _resolve_slugs(kind, body.fields, store.settings.base)
+    raw = await run_in_threadpool(_resolve_slugs, request, kind, body.fields)
     try:
         p = await run_in_threadpool(proposals.propose, store, kind.name, raw, proposed_by=body.proposed_by)
     except forms.FormErrors as exc:
@@ -326,9 +344,9 @@ async def list_proposals(
     store = request.app.state.store
     found = await run_in_threadpool(proposals.listing, store, None if status == "all" else status)
     check = checker(request)
-    for p in found:
-        if p.status == "pending":
-            p.duplicates = await run_in_threadpool(proposals.find_duplicates, store, check, p)
+    waiting = [p for p in found if p.status == "pending"]
+    for p in waiting:
+        p.duplicates = await run_in_threadpool(proposals.find_duplicates, store, check, p, waiting)
     return {"proposals": [p.as_dict() for p in found], "count": len(found)}
 
 
@@ -357,7 +375,7 @@ async def edit_proposal(request: Request, proposal_id: ProposalId, body: Annotat
     _editor(request)
     store = request.app.state.store
     p = _get(request, proposal_id)
-    raw = _resolve_slugs(forms.KINDS[p.kind], body.fields, store.settings.base)
+    raw = await run_in_threadpool(_resolve_slugs, request, forms.KINDS[p.kind], body.fields)
     try:
         p = await run_in_threadpool(proposals.edit, store, proposal_id, raw)
     except forms.FormErrors as exc:

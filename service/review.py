@@ -61,7 +61,7 @@ async def queue(request: Request) -> Response:
     waiting = await run_in_threadpool(proposals.listing, store, "pending")
     check = checker(request)
     for p in waiting:
-        p.duplicates = await run_in_threadpool(proposals.find_duplicates, store, check, p)
+        p.duplicates = await run_in_threadpool(proposals.find_duplicates, store, check, p, waiting)
     return render(request, "review_queue.html", proposals=waiting, kinds=forms.KINDS)
 
 

@@ -301,7 +301,7 @@ async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol query operation; without a query: the query page (browsers) or the
     service description (everyone else)."""
     try:
-        op = await _read_operation(request)
+        op = getattr(request.state, "sparql_operation", None) or await _read_operation(request)  # QueryLane read it
         if op.update is not None:
             return await _update(request, op)
         ranges = parse_accept(request.headers.get("accept"))
@@ -328,7 +328,8 @@ class QueryLane:
 
     Installed as the innermost middleware (``setup``): app-wide middleware still wraps every
     answer, only the router and FastAPI's per-route machinery are skipped. An operation that is
-    not a query goes on to the route with its body replayed, so it is read exactly as before."""
+    not a query goes on to the route with the operation as read here (and its body replayed for
+    anything else that reads it), so it is read once."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -343,7 +344,8 @@ class QueryLane:
             ranges = parse_accept(request.headers.get("accept"))
             if op.update is None and op.query is not None and op.query.strip() and not _is_page(request, op, ranges):
                 response = await _answer_query(request, op, ranges)
-            else:
+            else:  # read once: the route takes the operation as read here (the body stays readable)
+                scope.setdefault("state", {})["sparql_operation"] = op
                 await self.app(scope, _replay(op.body, receive), send)
                 return
         except _Fail as fail:

@@ -198,3 +198,14 @@ def test_proposals_report_likely_duplicates_with_the_existing_iri(w):
         "label": "Iets heel anders", "url": ["http://www.palliaweb.nl/onderwijsmaterialen/keuzedeel-palliatieve-zorg-mbo/"]}})
     found = {(d["existing"].rsplit("/", 2)[-2], d["reason"]) for d in r.json()["duplicates"]}
     assert ("materiaal", "same-homepage") in found
+
+
+@pytest.mark.parametrize("value", ["canmeds/organisator", "organisator", f"{BASE}/id/canmeds/organisator"])
+def test_choice_values_are_resolved_as_everywhere_in_the_api(w, value):
+    """Found in review: a competency given as ``canmeds/organisator`` or a bare slug was refused
+    by the proposal API while ``/api/people?competency=`` took it."""
+    assert w.client.get("/api/people", params={"competency": value}).status_code == 200
+    r = propose(w, competencies=[value])
+    assert r.status_code == 201, r.text
+    assert r.json()["fields"]["competencies"] == [f"{BASE}/id/canmeds/organisator"]
+    assert propose(w, label="Iets anders", competencies=["bestaat-niet"]).status_code == 422

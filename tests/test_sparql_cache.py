@@ -8,6 +8,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from knooppunt.graph.settings import Settings
+from knooppunt.graph.sparql.cache import ENTRY_OVERHEAD, ResultCache
+from knooppunt.graph.sparql.results import QueryResult
 from knooppunt.graph.store import open_store
 from knooppunt.service.app import create_app
 from pyoxigraph import Literal, NamedNode, Quad
@@ -100,3 +102,21 @@ def test_descriptions_are_tagged_and_follow_writes(served, path):
             assert f"{BASE}/graph/cache-test" in after.text  # the new graph is described
         finally:
             store.apply_delta([quad], [])
+
+
+def test_many_tiny_answers_to_long_texts_stay_within_the_budget():
+    """Found in review: keys held whole query texts while only answer bodies were counted."""
+    cache = ResultCache(max_bytes=64 * 1024)
+    tiny = QueryResult(kind="boolean", body=b"{}", media_type="application/sparql-results+json", format="json")
+    for i in range(1000):
+        cache.put("s", ("GET", "ASK {} #" + f"{i:06d}" * 3000, (), ()), tiny)
+    assert 0 < cache.stats()["entries"] <= 64 * 1024 // ENTRY_OVERHEAD  # not all 1000 (18 MB of keys)
+    assert cache.get("s", ("GET", "ASK {} #" + f"{999:06d}" * 3000, (), ())) is tiny
+
+
+@pytest.mark.parametrize("query", ["SELECT * FROM <http://[x/> WHERE {}", "PREFIX a: <http://[x/> SELECT * {}",
+                                   "BASE <http://[::1> SELECT * {}"])
+def test_an_iri_python_cannot_join_is_a_4xx_not_a_500(client, query):
+    """Found in review: urljoin raised ValueError while the query text was read."""
+    for r in (client.get("/sparql", params={"query": query}), client.post("/sparql", data={"query": query})):
+        assert 400 <= r.status_code < 500, (query, r.status_code, r.text[:200])

@@ -156,14 +156,17 @@ def pending_count(store) -> int:
 
 
 # --- duplicates -------------------------------------------------------------------------------------
-def find_duplicates(store, checker: duplicates.Checker, p: Proposal) -> list[duplicates.Duplicate]:
-    """Likely duplicates of a proposal: in the public graph, and among the other pending proposals."""
+def find_duplicates(store, checker: duplicates.Checker, p: Proposal,
+                    pending: list[Proposal] | None = None) -> list[duplicates.Duplicate]:
+    """Likely duplicates of a proposal: in the public graph, and among the other pending proposals
+    (``pending``: that list, when the caller has read it already - a queue checks each of its
+    proposals against the same list, which must not be read again for each)."""
     k = kind(p.kind)
     names = [n for n in (p.fields.get("label"), p.fields.get("label_en")) if n]
     candidate = duplicates.Candidate(None, k.iri_kind, names, list(p.fields.get("url", [])))
     found = checker.find([candidate])
     mine = {key for n in names for key in duplicates.keys(n)}
-    for other in listing(store, "pending"):
+    for other in listing(store, "pending") if pending is None else pending:
         if other.id == p.id or duplicates.group(kind(other.kind).iri_kind) != duplicates.group(k.iri_kind):
             continue
         theirs = {key for key in duplicates.keys(other.label)}

@@ -255,7 +255,10 @@ def query_shape(text: str, base_iri: str | None = None) -> QueryShape:
 
     def resolve(iri: str) -> str:
         iri = unescape_codepoints(iri)
-        return urljoin(base, iri) if base else iri
+        try:
+            return urljoin(base, iri) if base else iri
+        except ValueError:  # e.g. "http://[x/": not an IRI; the engine reports the syntax error
+            return iri
 
     def iri_of(kind: str, value: str) -> str | None:
         if kind == "iri":
